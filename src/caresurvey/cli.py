@@ -1,0 +1,307 @@
+"""The ``caresurvey`` command line; ``python -m caresurvey`` runs the same.
+
+Each subcommand is a thin wrapper: it parses arguments, calls one library function and
+reports. Errors the user can fix (:class:`~caresurvey.errors.CaresurveyError`) print one
+message and exit with status 2; nothing is half-written, since outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from caresurvey import __version__
+from caresurvey.config import DEFAULT_CONFIG, load_config
+from caresurvey.errors import CaresurveyError
+
+__all__ = ["main", "build_parser"]
+
+log = logging.getLogger("caresurvey")
+
+CONSISTENCY_EPILOG = """\
+input: a CSV with a header naming group, item and percent (case and spacing do not matter),
+and optionally n (stated denominator) and count (printed count). Percentages may carry a '%'.
+
+JSON output (--json):
+  {"consistent": bool, "n_solutions": int, "rounding": str, "per_item_n": bool,
+   "groups": {GROUP: {"n": [jointly feasible n], "n_alone": [n ignoring sums], "searched": str}},
+   "solutions": [{GROUP: {"n": int, "counts": {ITEM: int}}}]}
+With --per-item-n each group also has "n_by_item", and in solutions "n" is null unless all
+items share one n. --limit caps the listed solutions; n_solutions is always the true total.
+
+exit status: 0 consistent, 1 inconsistent, 2 error.
+
+examples:
+  caresurvey consistency table.csv --max-n 65 --sum "Overall=LA-employed+Self-employed"
+  caresurvey consistency --published formal_challenge --json
+"""
+
+
+def _max_n_arguments(values: Sequence[str]) -> tuple[int | None, dict[str, int]]:
+    """``--max-n 65`` (every group) and ``--max-n GROUP=39`` (one group), repeatable."""
+    default = None
+    per_group: dict[str, int] = {}
+    for value in values:
+        name, sep, number = value.rpartition("=")
+        try:
+            bound = int(number)
+        except ValueError:
+            raise CaresurveyError(f"--max-n {value!r}: expected N or GROUP=N with N a whole number") from None
+        if bound < 1:
+            raise CaresurveyError(f"--max-n {value!r}: the bound must be at least 1")
+        if sep:
+            per_group[name.strip()] = bound
+        else:
+            default = bound
+    return default, per_group
+
+
+def _run_consistency(args: argparse.Namespace) -> int:
+    from caresurvey.published.catalogue import load_table
+    from caresurvey.published.consistency import (
+        ConsistencyProblem,
+        ItemStructure,
+        SumConstraint,
+        check_consistency,
+    )
+    from caresurvey.published.percent_csv import read_percent_csv
+    from caresurvey.published.summary import describe_result
+
+    if (args.table is None) == (args.published is None):
+        raise CaresurveyError("give either a CSV file or --published TABLE_ID (not both)")
+    if args.published is not None:
+        table = load_table(args.published)
+        problem = table.consistency_problem(args.rounding)
+        default_max, per_group = _max_n_arguments(args.max_n)
+        if default_max is not None or per_group or args.sum or args.per_item_n or args.structure:
+            raise CaresurveyError(
+                "--published uses the bounds, sums and structure recorded with the table; "
+                "to change them, export it (`caresurvey published export`) and check the CSV"
+            )
+    else:
+        cells = read_percent_csv(args.table)
+        default_max, per_group = _max_n_arguments(args.max_n)
+        structure = ItemStructure(args.structure or ItemStructure.INDEPENDENT.value)
+        problem = ConsistencyProblem(
+            cells=cells,
+            rounding=args.rounding,
+            per_item_n=args.per_item_n,
+            max_n=per_group,
+            default_max=default_max,
+            sums=[SumConstraint.parse(text) for text in args.sum],
+            structure={cell.group: structure for cell in cells},
+        )
+    result = check_consistency(problem, limit=args.limit)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(describe_result(result))
+    return 0 if result.consistent else 1
+
+
+def _run_published(args: argparse.Namespace) -> int:
+    from caresurvey.outputs import atomic_write_text
+    from caresurvey.published.catalogue import load_table, load_tables
+
+    if args.action == "list":
+        for table in load_tables():
+            status = "checkable" if table.checkable else ("values not printed" if not table.values_printed else "counts")
+            print(f"{table.id:32} {table.kind:7} {status:18} {table.title}")
+        return 0
+    if not args.ids and args.action == "show":
+        raise CaresurveyError("published show needs a table id; see `caresurvey published list`")
+    tables = [load_table(table_id) for table_id in args.ids] if args.ids else load_tables()
+    if args.action == "show":
+        for table in tables:
+            print(f"{table.title}\n  id: {table.id}\n  source: {table.source}, {table.location}\n  {table.document}")
+            if table.notes:
+                print(f"  notes: {table.notes}")
+            print(table.frame().drop(columns=["table", "quote"]).to_string(index=False))
+            print()
+        return 0
+    # export
+    if args.out is None:
+        raise CaresurveyError("published export needs --out DIR")
+    out = Path(args.out)
+    for table in tables:
+        atomic_write_text(out / f"{table.id}.csv", table.frame().to_csv(index=False, lineterminator="\n"))
+        if table.checkable:
+            atomic_write_text(
+                out / f"{table.id}.percent.csv", table.percent_table().to_csv(index=False, lineterminator="\n")
+            )
+    print(f"wrote {len(tables)} table(s) to {out} (<id>.csv as printed; <id>.percent.csv for `caresurvey consistency`)")
+    return 0
+
+
+def _run_inventory(args: argparse.Namespace) -> int:
+    from caresurvey.outputs import write_json
+    from caresurvey.provenance import input_inventory
+
+    config = load_config(args.config)
+    inventory = input_inventory(config)
+    path = write_json(config.processed_dir / "inventory.json", {"study": config.name, "inputs": inventory})
+    print(f"{len(inventory)} raw input file(s) listed in {path}")
+    return 0
+
+
+def _run_tables(args: argparse.Namespace) -> int:
+    from caresurvey.provenance import write_provenance
+    from caresurvey.report.build import write_tables
+
+    config = load_config(args.config)
+    paths = write_tables(config)
+    write_provenance(config)
+    print("\n".join(str(path) for path in paths))
+    return 0
+
+
+def _run_figures(args: argparse.Namespace) -> int:
+    from caresurvey.provenance import write_provenance
+    from caresurvey.report.build import write_figures
+
+    config = load_config(args.config)
+    paths = write_figures(config)
+    write_provenance(config)
+    print(f"wrote {len(paths)} figure files to {config.reports_dir / 'figures'}")
+    return 0
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from caresurvey.report.build import write_report
+
+    config = load_config(args.config)
+    write_report(config)
+    print(f"report: {config.reports_dir / 'report.html'}")
+    return 0
+
+
+def _run_provenance(args: argparse.Namespace) -> int:
+    from caresurvey.provenance import write_provenance
+
+    config = load_config(args.config)
+    print(write_provenance(config))
+    return 0
+
+
+def _add_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config", default=DEFAULT_CONFIG, metavar="PATH",
+        help=f"study configuration file (default: {DEFAULT_CONFIG} in the current folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="caresurvey",
+        description="Reproducible studies of care planning for looked-after children in England.",
+    )
+    parser.add_argument("--version", action="version", version=f"caresurvey {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="store_true", help="log each step")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    consistency = commands.add_parser(
+        "consistency", parents=[common],
+        help="check printed percentages for consistency with whole-number counts",
+        description="Find every denominator n and count k that reproduce a table of printed "
+        "percentages, with exact fractions (in the spirit of the GRIM test).",
+        epilog=CONSISTENCY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    consistency.add_argument("table", nargs="?", metavar="CSV", help="long CSV: group,item,percent[,n][,count]")
+    consistency.add_argument("--published", metavar="TABLE_ID", help="check a published table of the package instead")
+    consistency.add_argument(
+        "--rounding", choices=["half-up", "half-even", "either"], default="either",
+        help="how the percentages were rounded (default: either: a tie may have gone up or down)",
+    )
+    consistency.add_argument(
+        "--max-n", action="append", default=[], metavar="N|GROUP=N",
+        help="largest n to search, for every group (N) or one group (GROUP=N); repeatable. "
+        "Default: 100 for whole percentages, 1000 for one decimal (beyond that every value is possible)",
+    )
+    consistency.add_argument("--per-item-n", action="store_true", help="each item has its own denominator")
+    consistency.add_argument(
+        "--sum", action="append", default=[], metavar="TOTAL=PART+PART",
+        help="a group is the sum of others: their n and each item's counts add up; repeatable",
+    )
+    consistency.add_argument(
+        "--structure", choices=["independent", "exclusive", "complete"],
+        help="how items of a group relate: independent yes/no questions (default), exclusive "
+        "categories of one question (counts add to at most n), or complete (add to n)",
+    )
+    consistency.add_argument("--json", action="store_true", help="print the result as JSON")
+    consistency.add_argument("--limit", type=int, default=100, help="joint solutions to list (default 100)")
+    consistency.set_defaults(run=_run_consistency)
+
+    published = commands.add_parser(
+        "published", parents=[common],
+        help="list, show or export the published tables",
+        description="The tables and figures of the source documents, as printed.",
+    )
+    published.add_argument("action", choices=["list", "show", "export"])
+    published.add_argument("ids", nargs="*", metavar="TABLE_ID", help="tables to show or export (default: all)")
+    published.add_argument("--out", metavar="DIR", help="folder for export")
+    published.set_defaults(run=_run_published)
+
+    inventory = commands.add_parser(
+        "inventory", parents=[common],
+        help="list the raw input files with their SHA-256 (data/processed/inventory.json)",
+        description="Check that every file of the configuration's [[inputs]] manifest exists, and "
+        "record its format, size and SHA-256 in data/processed/inventory.json.",
+    )
+    _add_config(inventory)
+    inventory.set_defaults(run=_run_inventory)
+
+    tables = commands.add_parser(
+        "tables", parents=[common], help="write the output tables (reports/tables/*.csv)",
+        description="Write every output table as CSV under reports/tables/.",
+    )
+    _add_config(tables)
+    tables.set_defaults(run=_run_tables)
+
+    figures = commands.add_parser(
+        "figures", parents=[common], help="write the figures (reports/figures/*.png, *.svg)",
+        description="Write every figure as PNG and SVG under reports/figures/.",
+    )
+    _add_config(figures)
+    figures.set_defaults(run=_run_figures)
+
+    report = commands.add_parser(
+        "report", parents=[common], help="write the HTML report with its tables, figures and provenance",
+        description="Write reports/report.html (self-contained), the tables and figures it shows, "
+        "and reports/provenance.json.",
+    )
+    _add_config(report)
+    report.set_defaults(run=_run_report)
+
+    provenance = commands.add_parser(
+        "provenance", parents=[common], help="write reports/provenance.json",
+        description="Record the configuration, input file hashes, package versions and git commit.",
+    )
+    _add_config(provenance)
+    provenance.set_defaults(run=_run_provenance)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    try:
+        return args.run(args)
+    except CaresurveyError as error:
+        print(f"caresurvey: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head`
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

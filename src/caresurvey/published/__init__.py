@@ -1,0 +1,1 @@
+"""Published tables as data, and checks of their internal consistency."""

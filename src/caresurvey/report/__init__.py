@@ -1,0 +1,1 @@
+"""Outputs for people: figures, the HTML report and its provenance section."""

@@ -1,0 +1,180 @@
+"""Build the outputs of ``make tables``, ``make figures`` and ``make report``.
+
+Each step works from the configuration alone and writes atomically; ``write_report`` makes
+the tables and figures it shows, so ``caresurvey report`` on its own gives a complete report.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+from caresurvey.config import Config
+from caresurvey.outputs import atomic_write_text, write_json
+from caresurvey.provenance import collect_provenance
+from caresurvey.published.catalogue import PublishedTable, load_tables
+from caresurvey.published.rounding import Rounding
+from caresurvey.published.summary import TableCheck, check_published, compress_numbers, summary_frame
+from caresurvey.report.figures import Figure, published_percent_figure, write_figure
+
+__all__ = ["write_tables", "write_figures", "write_report", "published_cells_frame"]
+
+log = logging.getLogger(__name__)
+
+
+def _tables_dir(config: Config) -> Path:
+    return config.reports_dir / "tables"
+
+
+def _figures_dir(config: Config) -> Path:
+    return config.reports_dir / "figures"
+
+
+def published_cells_frame(tables: list[PublishedTable]) -> pd.DataFrame:
+    """Every printed cell of every published table, long, with the table's source."""
+    frames = [table.frame().assign(source=table.source, title=table.title) for table in tables if table.cells]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def write_tables(config: Config, checks: list[TableCheck] | None = None) -> list[Path]:
+    """Write ``reports/tables/published_consistency.csv`` and ``published_cells.csv``."""
+    tables = load_tables()
+    checks = checks if checks is not None else check_published(tables, config.rounding, config.solution_limit)
+    folder = _tables_dir(config)
+    paths = [
+        atomic_write_text(folder / "published_consistency.csv", _csv(summary_frame(checks))),
+        atomic_write_text(folder / "published_cells.csv", _csv(published_cells_frame(tables))),
+    ]
+    for path in paths:
+        log.info("wrote %s", path)
+    return paths
+
+
+def _figures(tables: list[PublishedTable]) -> dict[str, Figure]:
+    return {
+        table.id: published_percent_figure(table)
+        for table in tables
+        if any(cell.percent is not None for cell in table.cells)
+    }
+
+
+def write_figures(config: Config, figures: dict[str, Figure] | None = None) -> list[Path]:
+    """Write a PNG and an SVG of every published table with percentages."""
+    figures = figures if figures is not None else _figures(load_tables())
+    paths = []
+    for figure in figures.values():
+        paths += write_figure(figure, _figures_dir(config))
+    log.info("wrote %d figure files to %s", len(paths), _figures_dir(config))
+    return paths
+
+
+@dataclass(frozen=True)
+class _TableView:
+    """What the template shows for one published table."""
+
+    table: PublishedTable
+    printed: list[dict]
+    check: TableCheck | None
+    groups: list[dict]
+    figure: Figure | None
+    figure_src: str | None
+
+
+def _printed_rows(table: PublishedTable) -> list[dict]:
+    rows = []
+    for cell in table.cells:
+        value = []
+        if cell.count is not None:
+            value.append(cell.printed or str(cell.count))
+        if cell.percent is not None:
+            value.append(cell.percent)
+        rows.append(
+            {
+                "group": cell.group,
+                "item": cell.item,
+                "category": cell.category or "",
+                "value": ", ".join(value),
+                "n": "" if cell.n is None else cell.n,
+                "qualifier": cell.qualifier or "",
+            }
+        )
+    return rows
+
+
+def _view(table: PublishedTable, check: TableCheck | None, figure: Figure | None) -> _TableView:
+    groups = []
+    if check is not None:
+        summary = summary_frame([check])
+        for row in summary.itertuples(index=False):
+            groups.append(
+                {
+                    "group": row.group,
+                    "searched": row.searched,
+                    "bound_reason": row.bound_reason,
+                    "feasible_n": row.feasible_n,
+                    "n_feasible": row.n_feasible,
+                    "counts": row.counts,
+                }
+            )
+    src = None
+    if figure is not None:
+        src = "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii")
+    return _TableView(table, _printed_rows(table), check, groups, figure, src)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("caresurvey.report", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["thousands"] = lambda value: f"{value:,}"
+    env.filters["ranges"] = compress_numbers
+    return env
+
+
+def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
+    """Write the report and everything it shows.
+
+    Writes ``reports/report.html`` (self-contained: styles inline, figures embedded as PNG with
+    alt text), ``reports/published_consistency.json`` (the full checker output per table),
+    the tables and figures of :func:`write_tables` and :func:`write_figures`, and
+    ``reports/provenance.json``.
+    """
+    tables = load_tables()
+    checks = check_published(tables, config.rounding, config.solution_limit)
+    by_id = {check.table.id: check for check in checks}
+    figures = _figures(tables)
+    paths = write_tables(config, checks) + write_figures(config, figures)
+    paths.append(
+        write_json(
+            config.reports_dir / "published_consistency.json",
+            {check.table.id: check.result.to_json() for check in checks},
+        )
+    )
+    provenance = collect_provenance(config, command)
+    views = [_view(table, by_id.get(table.id), figures.get(table.id)) for table in tables]
+    html = _environment().get_template("report.html.j2").render(
+        config=config,
+        checked=[view for view in views if view.check is not None],
+        unchecked=[view for view in views if view.check is None],
+        n_consistent=sum(check.result.consistent for check in checks),
+        rounding=Rounding(config.rounding),
+        provenance=provenance,
+        generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
+    )
+    paths.append(atomic_write_text(config.reports_dir / "report.html", html))
+    paths.append(write_json(config.reports_dir / "provenance.json", provenance))
+    log.info("wrote %s", config.reports_dir / "report.html")
+    return paths
