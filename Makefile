@@ -1,0 +1,75 @@
+# caresurvey: `make report` runs the study, `make test` runs the tests. `make help` lists all targets.
+# Every recipe calls `python -m caresurvey ...`, so each step also runs without make.
+
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+CONFIG ?= caresurvey.toml
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CARESURVEY := $(PY) -m caresurvey
+
+# What every output is made from: the package source, its published tables and the config.
+SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.toml' -o -name '*.j2' \) 2>/dev/null)
+PROCESSED := data/processed
+REPORTS := reports
+
+.PHONY: help setup data process tables figures report test test-slow bench notebooks clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
+
+# The environment is rebuilt only when the package's declared dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+setup: $(STAMP) ## Create .venv and install caresurvey with its test dependencies (once)
+
+$(PROCESSED)/inventory.json: $(STAMP) $(CONFIG) $(SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) inventory --config $(CONFIG)
+
+data: $(PROCESSED)/inventory.json ## Check the raw files of the config's manifest and record their hashes
+
+process: data ## Normalise raw data into data/processed/ (so far: the raw-file inventory)
+
+$(REPORTS)/tables/published_consistency.csv: $(STAMP) $(CONFIG) $(SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) tables --config $(CONFIG)
+
+tables: process $(REPORTS)/tables/published_consistency.csv ## Write the output tables to reports/tables/
+
+$(REPORTS)/figures/.done: $(STAMP) $(CONFIG) $(SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) figures --config $(CONFIG)
+	touch $@
+
+figures: process $(REPORTS)/figures/.done ## Write the figures to reports/figures/ (PNG and SVG)
+
+$(REPORTS)/report.html: $(PROCESSED)/inventory.json $(STAMP) $(CONFIG) $(SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) report --config $(CONFIG)
+
+report: $(REPORTS)/report.html ## Run the study: tables, figures, reports/report.html and provenance
+
+test: $(STAMP) ## Run the test suite (fast tests; skips those needing ../shared where it is absent)
+	$(PY) -m pytest
+
+test-slow: $(STAMP) ## Run the slow tests too
+	$(PY) -m pytest -m 'slow or not slow'
+
+bench: $(STAMP) ## Time each stage (median of 3 after a warm-up) into reports/bench.json; not part of `make test`
+	$(PY) benchmarks/bench.py --config $(CONFIG)
+
+notebooks: $(STAMP) ## Run every notebook (jupytext percent-format scripts) against the current outputs
+	@for notebook in notebooks/*.py; do echo "$$notebook"; $(PY) "$$notebook" > /dev/null || exit 1; done
+
+clean: ## Delete everything the pipeline made (data/processed/, reports/); raw data is never touched
+	find $(PROCESSED) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	find $(REPORTS) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,74 @@
+"""The report: self-contained HTML, figures with alt text, provenance, deterministic files."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from caresurvey.config import load_config
+from caresurvey.provenance import sha256_file
+from caresurvey.report.build import write_report
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("study")
+    shutil.copy(PROJECT / "caresurvey.toml", folder / "caresurvey.toml")
+    (folder / "data" / "raw").mkdir(parents=True)
+    (folder / "data" / "raw" / "answers.csv").write_text("respondent,answer\n1,yes\n")
+    with open(folder / "caresurvey.toml", "a") as stream:
+        stream.write('\n[[inputs]]\npath = "answers.csv"\nformat = "survey-table"\n')
+    config = load_config(folder / "caresurvey.toml")
+    write_report(config, ["caresurvey", "report"])
+    return config
+
+
+def test_report_is_self_contained(built):
+    html = (built.reports_dir / "report.html").read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["'](https?:)?//""", html), "external resource"
+    assert "<script" not in html and "<link" not in html
+    images = re.findall(r"<img [^>]*>", html)
+    assert images and all('alt="' in tag and 'src="data:image/png;base64,' in tag for tag in images)
+
+
+def test_report_states_consistency_table_by_table(built):
+    html = (built.reports_dir / "report.html").read_text(encoding="utf-8")
+    for table_id in ("formal_challenge", "iro_cg_contact", "independence_attitudes", "legal_status_at_sampling",
+                     "children_views_professionals", "ncb_iro_employment"):
+        assert f'id="consistency-{table_id}"' in html
+    assert "Synthetic study." in html
+    assert "6 of 6 tables with percentages are consistent" in html
+
+
+def test_provenance_records_config_inputs_packages_and_commit(built):
+    record = json.loads((built.reports_dir / "provenance.json").read_text())
+    assert record["config"]["sha256"] == sha256_file(built.path)
+    [entry] = record["inputs"]
+    assert entry["path"] == "data/raw/answers.csv"
+    assert entry["sha256"] == sha256_file(built.raw_dir / "answers.csv")
+    assert {"python", "caresurvey", "pandas", "numpy", "scipy", "statsmodels", "matplotlib"} <= set(record["packages"])
+    assert "commit" in record["git"]
+    assert record["command"] == ["caresurvey", "report"]
+
+
+def test_outputs_are_byte_identical_on_a_second_run(built):
+    folder = built.reports_dir
+    watched = sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in {"provenance.json", "report.html"})
+    before = {p: p.read_bytes() for p in watched}
+    write_report(built, ["caresurvey", "report"])
+    assert {p: p.read_bytes() for p in watched} == before
+
+
+def test_tables_have_one_row_per_consistency_group(built):
+    import pandas as pd
+
+    summary = pd.read_csv(built.reports_dir / "tables" / "published_consistency.csv")
+    formal = summary[summary["table"] == "formal_challenge"].set_index("group")
+    assert formal.loc["Overall", "feasible_n"] == "58"  # seed 001; see tests/published/test_consistency.py
+    assert set(summary["table_consistent"]) == {True}
