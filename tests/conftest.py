@@ -10,19 +10,21 @@ PROJECT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT.parent / "shared"
 
 
+def _shared_folder(name: str, what: str) -> Path:
+    """``../shared/NAME``, or skip the test with the reason where a checkout lacks it."""
+    folder = SHARED / name
+    if not folder.is_dir():
+        pytest.skip(f"{what} not found at {folder} (it sits beside the project in ../shared)")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
-    """The seed documents (``../shared/seeds``); tests needing them skip where it is absent."""
-    folder = SHARED / "seeds"
-    if not folder.is_dir():
-        pytest.skip(f"seed documents not found at {folder} (they sit beside the project in ../shared)")
-    return folder
+    """The seed documents (``../shared/seeds``)."""
+    return _shared_folder("seeds", "seed documents")
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """External real data (``../shared/data``); tests needing it skip where it is absent."""
-    folder = SHARED / "data"
-    if not folder.is_dir():
-        pytest.skip(f"external data not found at {folder} (it sits beside the project in ../shared)")
-    return folder
+    """External real data (``../shared/data``)."""
+    return _shared_folder("data", "external data")
