@@ -73,10 +73,10 @@ def _run_consistency(args: argparse.Namespace) -> int:
 
     if (args.table is None) == (args.published is None):
         raise CaresurveyError("give either a CSV file or --published TABLE_ID (not both)")
+    default_max, per_group = _max_n_arguments(args.max_n)
     if args.published is not None:
         table = load_table(args.published)
         problem = table.consistency_problem(args.rounding)
-        default_max, per_group = _max_n_arguments(args.max_n)
         if default_max is not None or per_group or args.sum or args.per_item_n or args.structure:
             raise CaresurveyError(
                 "--published uses the bounds, sums and structure recorded with the table; "
@@ -84,7 +84,6 @@ def _run_consistency(args: argparse.Namespace) -> int:
             )
     else:
         cells = read_percent_csv(args.table)
-        default_max, per_group = _max_n_arguments(args.max_n)
         structure = ItemStructure(args.structure or ItemStructure.INDEPENDENT.value)
         problem = ConsistencyProblem(
             cells=cells,

@@ -18,7 +18,7 @@ from packaging.requirements import Requirement
 
 from caresurvey.config import Config
 from caresurvey.outputs import write_json
-from caresurvey.published.catalogue import TABLES_PACKAGE, table_ids
+from caresurvey.published.catalogue import table_file, table_ids
 
 __all__ = ["sha256_file", "input_inventory", "package_versions", "git_state", "collect_provenance", "write_provenance"]
 
@@ -100,13 +100,7 @@ def git_state(folder: Path) -> dict:
 
 
 def _published_hashes() -> dict[str, str]:
-    from importlib import resources
-
-    folder = resources.files(TABLES_PACKAGE) / "tables"
-    return {
-        table_id: hashlib.sha256((folder / f"{table_id}.toml").read_bytes()).hexdigest()
-        for table_id in table_ids()
-    }
+    return {table_id: hashlib.sha256(table_file(table_id).read_bytes()).hexdigest() for table_id in table_ids()}
 
 
 def collect_provenance(config: Config, command: list[str] | None = None) -> dict:

@@ -32,6 +32,7 @@ __all__ = [
     "load_table",
     "load_tables",
     "table_ids",
+    "table_file",
     "TABLES_PACKAGE",
 ]
 
@@ -195,21 +196,19 @@ class PublishedTable:
         A bound usually comes from the number of respondents in a group (65 IROs), which
         bounds every question that group answered, so it may be given once for the group.
         """
-        spec = self._spec()
-        if label in spec.max_n:
-            return spec.max_n[label]
-        groups = {c.group for c in self.cells if c.percent is not None and self.group_label(c) == label}
-        bounds = {spec.max_n[group] for group in groups if group in spec.max_n}
-        return bounds.pop() if bounds else None
+        return self._recorded_for(self._spec().max_n, label)
 
     def max_n_reason(self, label: str) -> str | None:
         """Why a consistency group's search stops where it does, as recorded with the table."""
-        spec = self._spec()
-        if label in spec.max_n_why:
-            return spec.max_n_why[label]
+        return self._recorded_for(self._spec().max_n_why, label)
+
+    def _recorded_for(self, recorded: Mapping, label: str):
+        """The entry for a consistency group's label, else for the group of its first cell."""
+        if label in recorded:
+            return recorded[label]
         for cell in self.cells:
-            if cell.percent is not None and self.group_label(cell) == label and cell.group in spec.max_n_why:
-                return spec.max_n_why[cell.group]
+            if cell.percent is not None and self.group_label(cell) == label:
+                return recorded.get(cell.group)
         return None
 
     @property
@@ -330,9 +329,14 @@ def table_ids() -> list[str]:
     return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml"))
 
 
+def table_file(table_id: str):
+    """The packaged TOML file of a table (an importlib ``Traversable``; it may not exist)."""
+    return resources.files(TABLES_PACKAGE) / "tables" / f"{table_id}.toml"
+
+
 def load_table(table_id: str) -> PublishedTable:
     """Load one table shipped with the package by its identifier."""
-    path = resources.files(TABLES_PACKAGE) / "tables" / f"{table_id}.toml"
+    path = table_file(table_id)
     if not path.is_file():
         raise CaresurveyError(
             f"no published table {table_id!r}; the tables are: {', '.join(table_ids())}"

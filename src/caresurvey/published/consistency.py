@@ -18,6 +18,7 @@ Personality Science* 8(4), 363-369.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -275,19 +276,24 @@ class _Unit:
                 continue
             yield counts
 
+    @functools.cached_property
+    def count_by_n(self) -> dict[int, int]:
+        """Number of feasible count vectors at each candidate ``n``, computed once."""
+        return {n: self.count_at(n) for n in self.candidates}
+
     def feasible_n(self) -> list[int]:
-        return [n for n in self.candidates if self.count_at(n) > 0]
+        return [n for n, count in self.count_by_n.items() if count]
 
     def explicit_options(self) -> list[Option]:
         """Every feasible (n, counts), listed; stops with advice if there are too many."""
-        size = sum(self.count_at(n) for n in self.candidates)
+        size = sum(self.count_by_n.values())
         if size > MAX_EXPLICIT_OPTIONS:
             raise CaresurveyError(
                 f"group {_unit_label(self.key)!r}: {size:,} possible (n, counts) combinations "
                 f"to match against other groups (more than {MAX_EXPLICIT_OPTIONS:,}); give a "
                 "smaller --max-n for it, or its stated n"
             )
-        return [(n, counts) for n in self.candidates for counts in self.options_at(n)]
+        return [(n, counts) for n in self.feasible_n() for counts in self.options_at(n)]
 
 
 def _unit_label(key: tuple[str, str | None]) -> str:
@@ -583,10 +589,10 @@ def check_consistency(problem: ConsistencyProblem, limit: int = 100) -> Consiste
             for key, options in tree.used_options().items():
                 joint_counts[key] = _counts_from_options(tree.units[key], options)
         else:
-            counts.append(sum(unit.count_at(n) for n in unit.candidates))
+            counts.append(sum(unit.count_by_n.values()))
             factories.append(
                 lambda u=unit: (
-                    {u.key: (n, option)} for n in u.candidates for option in u.options_at(n)
+                    {u.key: (n, option)} for n in u.feasible_n() for option in u.options_at(n)
                 )
             )
             joint_counts[unit.key] = _standalone_counts(unit)
@@ -657,18 +663,12 @@ def _group_result(
 def _standalone_counts(unit: _Unit) -> dict[int, dict[str, list[int]]]:
     """Counts per item at each feasible n, for a unit no sum links to others."""
     result = {}
-    for n in unit.candidates:
+    for n in unit.feasible_n():
         if unit.structure is ItemStructure.INDEPENDENT:
-            ranges = unit.counts_at(n)
-            if all(ranges):
-                result[n] = {item: list(r) for item, r in zip(unit.items, ranges)}
+            # Every combination of the items' ranges is a solution, so the ranges are the answer.
+            result[n] = {item: list(r) for item, r in zip(unit.items, unit.counts_at(n))}
         else:
-            options = list(unit.options_at(n))
-            if options:
-                result[n] = {
-                    item: sorted({option[i] for option in options})
-                    for i, item in enumerate(unit.items)
-                }
+            result.update(_counts_from_options(unit, ((n, option) for option in unit.options_at(n))))
     return result
 
 

@@ -53,14 +53,14 @@ def check_published(
     ]
 
 
-def _counts_text(counts_by_n: dict, items: Sequence[str]) -> str:
-    if not counts_by_n or len(counts_by_n) > COUNTS_SHOWN_UP_TO:
-        return ""
-    parts = []
-    for n, per_item in counts_by_n.items():
-        shown = ", ".join(f"{item} {compress_numbers(per_item[item])}" for item in items)
-        parts.append(f"n={n}: {shown}")
-    return "; ".join(parts)
+def _counts_lines(counts_by_n: dict) -> list[str]:
+    """``["n=30: a 20, b 3", ...]``, one per feasible n; none when there are too many to show."""
+    if len(counts_by_n) > COUNTS_SHOWN_UP_TO:
+        return []
+    return [
+        f"n={n}: " + ", ".join(f"{item} {compress_numbers(ks)}" for item, ks in per_item.items())
+        for n, per_item in counts_by_n.items()
+    ]
 
 
 def summary_frame(checks: Sequence[TableCheck]) -> pd.DataFrame:
@@ -79,11 +79,6 @@ def summary_frame(checks: Sequence[TableCheck]) -> pd.DataFrame:
     for check in checks:
         table, result = check.table, check.result
         for label, group in result.groups.items():
-            items = [
-                table.item_label(cell)
-                for cell in table.cells
-                if cell.percent is not None and table.group_label(cell) == label
-            ]
             rows.append(
                 {
                     "table": table.id,
@@ -94,7 +89,7 @@ def summary_frame(checks: Sequence[TableCheck]) -> pd.DataFrame:
                     "n_feasible": len(group.n),
                     "n_min": min(group.n) if group.n else pd.NA,
                     "n_max": max(group.n) if group.n else pd.NA,
-                    "counts": "" if result.per_item_n else _counts_text(group.counts_by_n, items),
+                    "counts": "" if result.per_item_n else "; ".join(_counts_lines(group.counts_by_n)),
                     "table_consistent": result.consistent,
                     "table_solutions": result.n_solutions,
                     "rounding": result.rounding.value,
@@ -119,10 +114,8 @@ def describe_result(result: ConsistencyResult, shown: int = 10) -> str:
         if group.n_by_item:
             for item, ns in group.n_by_item.items():
                 lines.append(f"    {item}: n {compress_numbers(ns)}")
-        elif group.counts_by_n and len(group.counts_by_n) <= COUNTS_SHOWN_UP_TO:
-            for n, per_item in group.counts_by_n.items():
-                counts = ", ".join(f"{item} {compress_numbers(ks)}" for item, ks in per_item.items())
-                lines.append(f"    n={n}: {counts}")
+        else:
+            lines += [f"    {line}" for line in _counts_lines(group.counts_by_n)]
     if result.solutions:
         lines += ["", f"First {min(shown, len(result.solutions))} joint solution(s):"]
         for number, solution in enumerate(result.solutions[:shown], start=1):
