@@ -1,0 +1,264 @@
+"""Code lists in one place: SSDA903 codes, the study's own categories and response scales.
+
+Every reader, schema and generator takes its codes from here, so a code means the same thing
+everywhere in the pipeline.
+
+SSDA903 codes are those of the DfE "Children looked after by local authorities in England"
+collection guide and its validation rules (the current code set, as checked by the open-source
+DfE 903 validator). The study categories are those of the UEA care-planning study (Dickens et
+al., 2015): its tables speak of "s. 20", "ICO", "CO" and "PO" rather than of codes.
+
+References
+----------
+Department for Education. Children looked after by local authorities in England: guide to the
+SSDA903 collection, code sets for legal status, reason for new episode, placement type,
+placement provider, reason episode ceased, reason for placement change, review participation.
+
+The Care Planning, Placement and Case Review (England) Regulations 2010, SI 2010/959, reg. 33
+(timing of reviews).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SEX",
+    "ETHNICITY",
+    "LEGAL_STATUS",
+    "REASON_NEW_EPISODE",
+    "CATEGORY_OF_NEED",
+    "PLACEMENT_TYPE",
+    "PLACEMENT_PROVIDER",
+    "REASON_EPISODE_CEASED",
+    "REASON_PLACE_CHANGE",
+    "REVIEW_PARTICIPATION",
+    "PARTICIPATION_UNDER_FOUR",
+    "ADOPTION_CODES",
+    "SPECIAL_GUARDIANSHIP_CODES",
+    "RETURN_HOME_CODES",
+    "STUDY_LEGAL_STATUS",
+    "STUDY_STATUS_OF_CODE",
+    "AGE_GROUPS",
+    "age_group",
+    "PERMANENCE_PLANS",
+    "FREQUENCY_SCALE",
+    "AGREEMENT_SCALE",
+    "YES_NO",
+    "EMPLOYMENT",
+    "RESPONDENT_GROUPS",
+    "INTERVIEWEE_ROLES",
+]
+
+# --------------------------------------------------------------------------- SSDA903 header
+
+SEX = {"1": "Male", "2": "Female"}
+
+ETHNICITY = {
+    "WBRI": "White British",
+    "WIRI": "White Irish",
+    "WIRT": "Traveller of Irish heritage",
+    "WOTH": "Any other White background",
+    "WROM": "Gypsy/Roma",
+    "MWBC": "White and Black Caribbean",
+    "MWBA": "White and Black African",
+    "MWAS": "White and Asian",
+    "MOTH": "Any other mixed background",
+    "AIND": "Indian",
+    "APKN": "Pakistani",
+    "ABAN": "Bangladeshi",
+    "AOTH": "Any other Asian background",
+    "BCRB": "Caribbean",
+    "BAFR": "African",
+    "BOTH": "Any other Black background",
+    "CHNE": "Chinese",
+    "OOTH": "Any other ethnic group",
+    "REFU": "Refused",
+    "NOBT": "Information not yet obtained",
+}
+
+# --------------------------------------------------------------------------- SSDA903 episodes
+
+LEGAL_STATUS = {
+    "C1": "Interim care order",
+    "C2": "Full care order",
+    "D1": "Freeing order granted",
+    "E1": "Placement order granted",
+    "V2": "Single period of accommodation under section 20 (Children Act 1989)",
+    "V3": "Accommodated under an agreed series of short-term breaks, when individual episodes of care are recorded",
+    "V4": "Accommodated under an agreed series of short-term breaks, when agreements are recorded",
+    "L1": "Under police protection and in local authority accommodation",
+    "L2": "Emergency protection order (EPO)",
+    "L3": "Under child assessment order and in local authority accommodation",
+    "J1": "Remanded to local authority accommodation or to youth detention accommodation",
+    "J2": "Placed in local authority accommodation under the Police and Criminal Evidence Act 1984",
+    "J3": "Sentenced to a youth rehabilitation order with residence or fostering requirement",
+}
+
+REASON_NEW_EPISODE = {
+    "S": "Started to be looked after",
+    "L": "Change of legal status only",
+    "P": "Change of placement and carer(s) only",
+    "T": "Change of both legal status and placement and carer(s) at the same time",
+    "U": "Change of placement (but same carer(s)) only",
+    "B": "Change of legal status and change of placement (but same carer(s)) at the same time",
+}
+
+CATEGORY_OF_NEED = {
+    "N1": "Abuse or neglect",
+    "N2": "Child's disability",
+    "N3": "Parental illness or disability",
+    "N4": "Family in acute stress",
+    "N5": "Family dysfunction",
+    "N6": "Socially unacceptable behaviour",
+    "N7": "Low income",
+    "N8": "Absent parenting",
+}
+
+PLACEMENT_TYPE = {
+    "A3": "Placed for adoption with parental/guardian consent with current foster carer(s)",
+    "A4": "Placed for adoption with parental/guardian consent not with current foster carer(s)",
+    "A5": "Placed for adoption with placement order with current foster carer(s)",
+    "A6": "Placed for adoption with placement order not with current foster carer(s)",
+    "H5": "Semi-independent living accommodation not subject to children's homes regulations",
+    "K1": "Secure children's home",
+    "K2": "Children's home subject to Children's Homes Regulations",
+    "P1": "Placed with own parent(s) or other person(s) with parental responsibility",
+    "P2": "Independent living, e.g. in a flat, lodgings, bedsit, B&B or with friends",
+    "R1": "Residential care home",
+    "U1": "Foster placement with relative(s) or friend(s): long-term fostering",
+    "U2": "Foster placement with relative(s) or friend(s) who is also an approved adopter: FFA or concurrent planning",
+    "U3": "Foster placement with relative(s) or friend(s): not long-term or FFA",
+    "U4": "Foster placement with other foster carer(s): long-term fostering",
+    "U5": "Foster placement with other foster carer(s) who is also an approved adopter: FFA or concurrent planning",
+    "U6": "Foster placement with other foster carer(s): not long-term or FFA",
+}
+
+PLACEMENT_PROVIDER = {
+    "PR0": "Parent(s) or other person(s) with parental responsibility",
+    "PR1": "Own provision (by the local authority)",
+    "PR2": "Other local authority provision",
+    "PR3": "Other public provision (e.g. by a PCT)",
+    "PR4": "Private provision",
+    "PR5": "Voluntary/third sector provision",
+}
+
+REASON_EPISODE_CEASED = {
+    "E11": "Adopted: application for an adoption order unopposed",
+    "E12": "Adopted: consent dispensed with by the court",
+    "E2": "Died",
+    "E3": "Care taken over by another local authority in the UK",
+    "E4A": "Returned home to live with parent(s), relative(s) or other person(s) with parental responsibility as part of the care planning process",
+    "E4B": "Returned home to live with parent(s), relative(s) or other person(s) with parental responsibility not as part of the care planning process",
+    "E13": "Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility",
+    "E41": "Residence order (from 22 April 2014, child arrangement order) granted",
+    "E45": "Special guardianship order made to former foster carer(s) who are relative(s) or friend(s)",
+    "E46": "Special guardianship order made to former foster carer(s) other than relative(s) or friend(s)",
+    "E47": "Special guardianship order made to carer(s), not former foster carer(s), who are relative(s) or friend(s)",
+    "E48": "Special guardianship order made to carer(s), not former foster carer(s), other than relative(s) or friend(s)",
+    "E5": "Moved into independent living arrangement with formalised support",
+    "E6": "Moved into independent living arrangement without formalised support",
+    "E7": "Transferred to residential care funded by adult social services",
+    "E8": "Period of being looked after ceased for any other reason",
+    "E9": "Sentenced to custody",
+    "E14": "Accommodation on remand ended",
+    "E15": "Age assessment determined child aged 18 or over",
+    "E16": "Child moved abroad",
+    "E17": "Aged 18 (or over) and remained with current carers",
+    "X1": "Episode ceases, and new episode begins on same day, for any reason",
+}
+
+#: Reasons an episode ceased that end care in adoption, special guardianship or a return home:
+#: the permanence outcomes of the study's competing-risks analysis.
+ADOPTION_CODES = frozenset({"E11", "E12"})
+SPECIAL_GUARDIANSHIP_CODES = frozenset({"E45", "E46", "E47", "E48"})
+RETURN_HOME_CODES = frozenset({"E4A", "E4B", "E13"})
+
+REASON_PLACE_CHANGE = {
+    "ALLEG": "Allegation (s47)",
+    "APPRR": "Approval removed",
+    "CARPL": "Change to/implementation of care plan",
+    "CHILD": "Child requests placement end",
+    "CLOSE": "Resignation/closure of provision",
+    "CREQB": "Carer(s) requests placement end due to child's behaviour",
+    "CREQO": "Carer(s) requests placement end other than due to child's behaviour",
+    "CUSTOD": "Custody arrangement",
+    "LAREQ": "Responsible/area authority requests placement end",
+    "OTHER": "Other",
+    "PLACE": "Change in the status of placement only",
+    "STAND": "Standards of care concern",
+}
+
+# --------------------------------------------------------------------------- SSDA903 reviews
+
+REVIEW_PARTICIPATION = {
+    "PN0": "Child aged under 4 at the time of the review",
+    "PN1": "Child physically attends and speaks for self",
+    "PN2": "Child physically attends; an advocate speaks on behalf of the child",
+    "PN3": "Child physically attends and conveys views symbolically (non-verbally)",
+    "PN4": "Child physically attends but does not speak for self, convey views symbolically or ask an advocate to speak",
+    "PN5": "Child does not attend physically but briefs an advocate to speak for them",
+    "PN6": "Child does not attend but conveys feelings by a facilitative medium",
+    "PN7": "Child does not attend nor are views conveyed to the review",
+}
+
+#: PN0 is used exactly when the child is under 4 on the day of the review.
+PARTICIPATION_UNDER_FOUR = "PN0"
+
+# --------------------------------------------------------------------------- study categories
+
+#: Legal status as the UEA study's tables name it, with the SSDA903 codes each covers.
+#: "SGO", "Returned home" and "Adopted" are not legal statuses of a looked-after child but the
+#: ways care ended, which the study's later time points record.
+STUDY_LEGAL_STATUS = {
+    "s.20": ("V2",),
+    "ICO": ("C1",),
+    "CO": ("C2",),
+    "PO": ("E1", "D1"),
+    "SGO": (),
+    "Returned home": (),
+    "Adopted": (),
+    "Other": (),
+}
+
+#: The study category of each legal-status code (codes not listed fall under "Other").
+STUDY_STATUS_OF_CODE = {code: name for name, codes in STUDY_LEGAL_STATUS.items() for code in codes}
+
+#: DfE's age groups for children looked after (lower bound in whole years, label).
+AGE_GROUPS = (
+    (0, "Under 1"),
+    (1, "1 to 4"),
+    (5, "5 to 9"),
+    (10, "10 to 15"),
+    (16, "16 and over"),
+)
+
+
+def age_group(age_years: int) -> str:
+    """The DfE age group of an age in completed years."""
+    if age_years < 0:
+        raise ValueError(f"age {age_years} is negative")
+    label = AGE_GROUPS[0][1]
+    for lower, name in AGE_GROUPS:
+        if age_years >= lower:
+            label = name
+    return label
+
+
+PERMANENCE_PLANS = (
+    "Return to birth family",
+    "Special guardianship or kinship care",
+    "Adoption",
+    "Long-term foster care",
+    "Residential care",
+    "Independence",
+)
+
+# --------------------------------------------------------------------------- questionnaires
+
+#: Ordered response scales, most to least; the published tables group their ends.
+FREQUENCY_SCALE = ("Always", "Mostly", "Sometimes", "Rarely", "Never")
+AGREEMENT_SCALE = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
+YES_NO = ("Yes", "No")
+EMPLOYMENT = ("Employed by the local authority", "Self-employed", "Other")
+
+RESPONDENT_GROUPS = ("IRO", "Team manager", "Children's guardian", "Child in care")
+INTERVIEWEE_ROLES = ("Social worker", "IRO", "Parent", "Young person")
