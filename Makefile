@@ -16,8 +16,10 @@ CARESURVEY := $(PY) -m caresurvey
 SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.toml' -o -name '*.j2' \) 2>/dev/null)
 PROCESSED := data/processed
 REPORTS := reports
+SYNTHETIC := data/raw/synthetic
+SYNTH_SOURCES := $(shell find src/caresurvey/synth src/caresurvey/published -type f \( -name '*.py' -o -name '*.toml' \) 2>/dev/null) src/caresurvey/codes.py
 
-.PHONY: help setup data process tables figures report test test-slow bench notebooks clean
+.PHONY: help setup synthetic data process tables figures report test test-slow bench notebooks clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -31,11 +33,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install caresurvey with its test dependencies (once)
 
-$(PROCESSED)/inventory.json: $(STAMP) $(CONFIG) $(SOURCES)
+# The synthetic study is rewritten only when its generator, the published tables or the config
+# (its seed) change; the same seed always gives the same bytes.
+$(SYNTHETIC)/README.md: $(STAMP) $(CONFIG) $(SYNTH_SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) synth --out $(SYNTHETIC) --config $(CONFIG)
+
+synthetic: $(SYNTHETIC)/README.md ## Write the synthetic study to data/raw/synthetic/ (seed from the config)
+
+$(PROCESSED)/inventory.json: $(SYNTHETIC)/README.md $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) inventory --config $(CONFIG)
 
-data: $(PROCESSED)/inventory.json ## Check the raw files of the config's manifest and record their hashes
+data: $(PROCESSED)/inventory.json ## Write the synthetic study, check the config's raw files and record their hashes
 
 process: data ## Normalise raw data into data/processed/ (so far: the raw-file inventory)
 

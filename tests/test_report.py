@@ -12,6 +12,7 @@ import pytest
 from caresurvey.config import load_config
 from caresurvey.provenance import sha256_file
 from caresurvey.report.build import write_report
+from caresurvey.synth.study import write_study
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -20,11 +21,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("study")
     shutil.copy(PROJECT / "caresurvey.toml", folder / "caresurvey.toml")
-    (folder / "data" / "raw").mkdir(parents=True)
-    (folder / "data" / "raw" / "answers.csv").write_text("respondent,answer\n1,yes\n")
-    with open(folder / "caresurvey.toml", "a") as stream:
-        stream.write('\n[[inputs]]\npath = "answers.csv"\nformat = "survey-table"\n')
     config = load_config(folder / "caresurvey.toml")
+    write_study(config.raw_dir / "synthetic", config.seed)
     write_report(config, ["caresurvey", "report"])
     return config
 
@@ -49,9 +47,11 @@ def test_report_states_consistency_table_by_table(built):
 def test_provenance_records_config_inputs_packages_and_commit(built):
     record = json.loads((built.reports_dir / "provenance.json").read_text())
     assert record["config"]["sha256"] == sha256_file(built.path)
-    [entry] = record["inputs"]
-    assert entry["path"] == "data/raw/answers.csv"
-    assert entry["sha256"] == sha256_file(built.raw_dir / "answers.csv")
+    by_path = {entry["path"]: entry for entry in record["inputs"]}
+    # 4 LAs x 3 SSDA903 tables, the abstraction, 4 questionnaires and 2 interview files
+    assert len(by_path) == 4 * 3 + 1 + 4 + 2
+    entry = by_path["data/raw/synthetic/questionnaires/team_manager_questionnaire.sav"]
+    assert entry["sha256"] == sha256_file(built.raw_dir / "synthetic/questionnaires/team_manager_questionnaire.sav")
     assert {"python", "caresurvey", "pandas", "numpy", "scipy", "statsmodels", "matplotlib"} <= set(record["packages"])
     assert "commit" in record["git"]
     assert record["command"] == ["caresurvey", "report"]

@@ -186,6 +186,40 @@ def _run_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_synth(args: argparse.Namespace) -> int:
+    from caresurvey.synth.study import DEFAULT_SEED, write_study
+
+    seed = args.seed
+    if seed is None:
+        seed = load_config(args.config).seed if Path(args.config).is_file() else DEFAULT_SEED
+    out = Path(args.out)
+    if args.scale == "study":
+        if args.years is not None or args.statistics is not None:
+            raise CaresurveyError("--years and --statistics apply to --scale national only")
+        calibration = write_study(out, seed)
+        tables = sum(len(units) for units in calibration.tables.values())
+        print(f"synthetic study (seed {seed}) written to {out}: see {out / 'README.md'}; "
+              f"{tables} published groups reproduced, choices in {out / 'calibration.json'}")
+        return 0
+    from caresurvey.synth.national import read_national_statistics, write_national
+
+    if args.statistics is None:
+        raise CaresurveyError(
+            "--scale national needs --statistics DIR: the folder of DfE Explore Education Statistics "
+            "CSVs giving each LA's size and the national legal-status mix (e.g. ../shared/data/dfe/ees)"
+        )
+    statistics = read_national_statistics(Path(args.statistics))
+
+    def progress(done: int, total: int) -> None:
+        print(f"  {done}/{total} LAs", file=sys.stderr, flush=True)
+
+    totals = write_national(out, statistics, args.years or 1, seed, progress=progress)
+    print(f"national SSDA903 data ({len(statistics.las)} LAs, {args.years or 1} year(s) to 31 March "
+          f"{statistics.year}, seed {seed}) written to {out}: "
+          + ", ".join(f"{count} {name} rows" for name, count in totals.items()))
+    return 0
+
+
 def _add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config", default=DEFAULT_CONFIG, metavar="PATH",
@@ -277,6 +311,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config(report)
     report.set_defaults(run=_run_report)
+
+    synth = commands.add_parser(
+        "synth", parents=[common],
+        help="write the synthetic study (or a national-scale SSDA903 set for benchmarks)",
+        description="Write the synthetic study: 122 children in four LAs (SSDA903 CSVs, a case-file "
+        "abstraction workbook), the IRO, team manager and children's guardian questionnaires "
+        "(Qualtrics CSV, SPSS, xlsx), the children's survey and the coded interviews (REFI-QDA, "
+        "MAXQDA), calibrated to reproduce the published tables. The same seed gives identical "
+        "files. With --scale national: SSDA903 CSVs for every English LA, sized from DfE statistics.",
+    )
+    synth.add_argument("--out", required=True, metavar="DIR", help="folder to write (replaced if it holds a synthetic study)")
+    synth.add_argument("--seed", type=int, metavar="N", help="random seed (default: the config's [study] seed, else 20140601)")
+    synth.add_argument("--scale", choices=["study", "national"], default="study", help="what to write (default: study)")
+    synth.add_argument("--years", type=int, metavar="N", help="national scale: collection years to write (default 1)")
+    synth.add_argument("--statistics", metavar="DIR", help="national scale: folder of the DfE EES CSVs")
+    _add_config(synth)
+    synth.set_defaults(run=_run_synth)
 
     provenance = commands.add_parser(
         "provenance", parents=[common], help="write reports/provenance.json",

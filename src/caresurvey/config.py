@@ -38,7 +38,7 @@ _STUDY_KEYS = {"name", "synthetic", "seed", "key_file"}
 _PATH_KEYS = {"raw", "processed", "reports"}
 _DISCLOSURE_KEYS = {"threshold", "round_to"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
-_INPUT_KEYS = {"path", "format", "la", "group", "description"}
+_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "description"}
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ class InputSpec:
         The local authority the file belongs to, where it holds one LA only.
     group : str or None
         The respondent group of a questionnaire file (IRO, team manager, children's guardian).
+    codebook : str or None
+        For a survey table in CSV, the codebook file beside it (an xlsx holds its own sheet).
     description : str
     """
 
@@ -62,6 +64,7 @@ class InputSpec:
     format: str
     la: str | None = None
     group: str | None = None
+    codebook: str | None = None
     description: str = ""
 
 
