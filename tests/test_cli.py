@@ -92,3 +92,24 @@ def test_published_export_round_trips_through_the_checker(tmp_path, capsys):
 def test_published_options_are_not_mixed_with_overrides(capsys):
     assert main(["consistency", "--published", "formal_challenge", "--max-n", "10"]) == 2
     assert "recorded with the table" in capsys.readouterr().err
+
+
+def test_synth_writes_a_study_with_the_seed_given(tmp_path):
+    result = run("synth", "--out", str(tmp_path / "study"), "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert "seed 3" in result.stdout
+    assert "seed **3**" in (tmp_path / "study" / "README.md").read_text(encoding="utf-8")
+
+
+def test_synth_takes_the_seed_from_the_config(tmp_path, capsys):
+    config = tmp_path / "caresurvey.toml"
+    config.write_text('[study]\nname = "x"\nsynthetic = true\nseed = 42\n')
+    assert main(["synth", "--out", str(tmp_path / "study"), "--config", str(config)]) == 0
+    assert "seed 42" in capsys.readouterr().out
+
+
+def test_synth_national_needs_statistics(tmp_path, capsys):
+    assert main(["synth", "--scale", "national", "--out", str(tmp_path / "n")]) == 2
+    assert "--statistics DIR" in capsys.readouterr().err
+    assert main(["synth", "--out", str(tmp_path / "s"), "--years", "3"]) == 2
+    assert "--scale national only" in capsys.readouterr().err
