@@ -74,8 +74,11 @@ test: $(STAMP) ## Run the test suite (fast tests; skips those needing ../shared 
 test-slow: $(STAMP) ## Run the slow tests too
 	$(PY) -m pytest -m 'slow or not slow'
 
+# DfE statistics that size the national-scale synthetic set (skipped in the benchmark if absent).
+STATISTICS ?= ../shared/data/dfe/ees
+
 bench: $(STAMP) ## Time each stage (median of 3 after a warm-up) into reports/bench.json; not part of `make test`
-	$(PY) benchmarks/bench.py --config $(CONFIG)
+	$(PY) benchmarks/bench.py --config $(CONFIG) --statistics $(STATISTICS)
 
 notebooks: $(STAMP) ## Run every notebook (jupytext percent-format scripts) against the current outputs
 	@for notebook in notebooks/*.py; do echo "$$notebook"; $(PY) "$$notebook" > /dev/null || exit 1; done
