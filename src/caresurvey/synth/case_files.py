@@ -9,7 +9,6 @@ cases interviewed).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,21 +121,20 @@ def build_case_sample(seed: int) -> CaseSample:
     by_cell: dict[tuple[int, int], list[Child]] = {}
     for i, (la, (_, dates)) in enumerate(LOCAL_AUTHORITIES.items()):
         ids = rng.choice(np.arange(100000, 999999), size=int(allocation[i].sum()), replace=False)
-        number = 0
-        for j, status in enumerate(statuses):
-            for _ in range(allocation[i, j]):
-                child = build_child(
-                    rng,
-                    case=f"{la}-{number + 1:03d}",
-                    la=la,
-                    child_id=str(ids[number]),
-                    status=status,
-                    dates=dates,
-                    late_review_rate=LATE_REVIEW_RATE,
-                )
-                number += 1
-                children.append(child)
-                by_cell.setdefault((i, j), []).append(child)
+        # Case numbers in a random order of legal status, as a sample list would have them.
+        cells = rng.permutation(np.repeat(np.arange(len(statuses)), allocation[i]))
+        for number, j in enumerate(cells):
+            child = build_child(
+                rng,
+                case=f"{la}-{number + 1:03d}",
+                la=la,
+                child_id=str(ids[number]),
+                status=list(statuses)[j],
+                dates=dates,
+                late_review_rate=LATE_REVIEW_RATE,
+            )
+            children.append(child)
+            by_cell.setdefault((i, int(j)), []).append(child)
     return CaseSample(children=children, interviews=_choose_interviews(rng, allocation, by_cell))
 
 
@@ -305,6 +303,3 @@ def write_abstraction(sample: CaseSample, seed: int, path: Path) -> Path:
                title="Case-file abstraction (synthetic)")
     return path
 
-
-def interviewed_children(sample: CaseSample) -> Sequence[Child]:
-    return [c for c in sample.children if c.case in sample.interviews]

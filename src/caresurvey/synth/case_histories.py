@@ -275,9 +275,8 @@ def _after_sampling(h: _History, status: str, sampling: dt.date, age: int) -> No
             h.status("C1", start)
             if rng.random() < 0.45:
                 h.status("C2", start + _days(rng, 150, 300))
-        elif path == "home":
-            h.place("P1", later(30, 300), "CARPL")
-            h.leave(h.placements[-1].start + _days(rng, 0, 60), "E4A")
+        elif path == "home":  # accommodation ends when the child goes home; no placement with parents
+            h.leave(later(30, 300), "E4A")
     elif status == "ICO":
         young = age < 6
         path = pick(rng, {"CO": 40, "PO": 25 if young else 0, "SGO": 15, "home": 15, "continues": 5})
