@@ -47,7 +47,11 @@ $(PROCESSED)/inventory.json: $(SYNTHETIC)/README.md $(STAMP) $(CONFIG) $(SOURCES
 
 data: $(PROCESSED)/inventory.json ## Write the synthetic study, check the config's raw files and record their hashes
 
-process: data ## Normalise raw data into data/processed/ (so far: the raw-file inventory)
+$(PROCESSED)/reconciliation.json: $(PROCESSED)/inventory.json $(STAMP) $(CONFIG) $(SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) ingest --config $(CONFIG)
+
+process: $(PROCESSED)/reconciliation.json ## Ingest the raw files into data/processed/ (tables, quarantine, reconciliation)
 
 $(REPORTS)/tables/published_consistency.csv: $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
@@ -62,7 +66,7 @@ $(REPORTS)/figures/.done: $(STAMP) $(CONFIG) $(SOURCES)
 
 figures: process $(REPORTS)/figures/.done ## Write the figures to reports/figures/ (PNG and SVG)
 
-$(REPORTS)/report.html: $(PROCESSED)/inventory.json $(STAMP) $(CONFIG) $(SOURCES)
+$(REPORTS)/report.html: $(PROCESSED)/reconciliation.json $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) report --config $(CONFIG)
 

@@ -11,7 +11,7 @@ import pytest
 
 from caresurvey.cli import build_parser, main
 
-SUBCOMMANDS = ["consistency", "published", "inventory", "tables", "figures", "report", "provenance", "synth"]
+SUBCOMMANDS = ["consistency", "published", "inventory", "tables", "figures", "report", "provenance", "synth", "ingest"]
 DATA = Path(__file__).parent / "data"
 
 

@@ -186,6 +186,34 @@ def _run_provenance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(position: int, total: int, what: str) -> None:
+    print(f"[{position}/{total}] {what}", file=sys.stderr, flush=True)
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    from caresurvey.ingest.pipeline import ingest_files, ingest_study
+    from caresurvey.pseudonym import resolve_key
+
+    if args.format is None:
+        if args.paths or args.out or args.la or args.group or args.codebook:
+            raise CaresurveyError("PATH, --out, --la, --group and --codebook go with --format (single sources); "
+                                  "without --format the configuration's manifest is ingested")
+        summary = ingest_study(load_config(args.config), progress=_progress)
+    else:
+        if not args.paths or args.out is None:
+            raise CaresurveyError("--format needs one or more PATHs and --out DIR")
+        key = resolve_key(key_file=Path(args.key_file) if args.key_file else None, synthetic=False,
+                          origin="caresurvey ingest --format")
+        summary = ingest_files(args.format, [Path(p) for p in args.paths], Path(args.out), key=key, la=args.la,
+                               group=args.group, codebook=Path(args.codebook) if args.codebook else None,
+                               progress=_progress)
+    tables = ", ".join(f"{name} {rows}" for name, rows in summary["tables"].items())
+    print(f"{summary['rows_read']} rows read: {summary['rows_kept']} kept, {summary['rows_quarantined']} quarantined "
+          f"({summary['problems']} problems in {summary['out']}/quarantine.csv)")
+    print(f"tables written to {summary['out']}: {tables}")
+    return 0
+
+
 def _run_synth(args: argparse.Namespace) -> int:
     from caresurvey.synth.study import DEFAULT_SEED, write_study
 
@@ -311,6 +339,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config(report)
     report.set_defaults(run=_run_report)
+
+    ingest = commands.add_parser(
+        "ingest", parents=[common],
+        help="read raw files into tidy, validated, pseudonymised tables (data/processed/)",
+        description="Read every raw file of the configuration's manifest (or single files with "
+        "--format) into processed tables (<table>.parquet), with quarantine.csv (every rejected "
+        "row: file,row,column,value,rule,message), reconciliation.json (rows read = kept + "
+        "quarantined, per file and table) and datapackage.json. Direct identifiers never reach "
+        "the output; ids become keyed pseudonyms (key: $CARESURVEY_KEY, or the config's key_file).",
+        epilog="formats: ssda903-csv, ssda903-xml, casefile, qualtrics, spss, survey-table, refi-qda, "
+        "coded-segments, dfe-la (or the manifest's names: case-abstraction, qualtrics-csv, spss-sav).\n"
+        "examples:\n  caresurvey ingest --config caresurvey.toml\n"
+        "  CARESURVEY_KEY=... caresurvey ingest --format ssda903-csv header.csv episodes.csv --la LA1 --out out/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ingest.add_argument("paths", nargs="*", metavar="PATH", help="with --format: the files to read")
+    ingest.add_argument("--format", help="read single files of this format instead of the manifest")
+    ingest.add_argument("--out", metavar="DIR", help="with --format: folder for the tables")
+    ingest.add_argument("--la", help="with --format: the LA the files belong to (SSDA903, case files)")
+    ingest.add_argument("--group", help="with --format: the respondent group of a questionnaire")
+    ingest.add_argument("--codebook", metavar="PATH", help="with --format survey-table: the codebook of a CSV")
+    ingest.add_argument("--key-file", metavar="PATH", help="with --format: file holding the pseudonymisation key "
+                        "(default: $CARESURVEY_KEY)")
+    _add_config(ingest)
+    ingest.set_defaults(run=_run_ingest)
 
     synth = commands.add_parser(
         "synth", parents=[common],

@@ -23,6 +23,9 @@ from __future__ import annotations
 __all__ = [
     "SEX",
     "ETHNICITY",
+    "ETHNIC_GROUP",
+    "ETHNIC_GROUP_NOT_KNOWN",
+    "ethnic_group",
     "LEGAL_STATUS",
     "REASON_NEW_EPISODE",
     "CATEGORY_OF_NEED",
@@ -75,6 +78,25 @@ ETHNICITY = {
     "NOBT": "Information not yet obtained",
 }
 
+#: DfE's ethnic groups (the first letter of the code names the group).
+ETHNIC_GROUP = {
+    "W": "White",
+    "M": "Mixed",
+    "A": "Asian or Asian British",
+    "B": "Black or Black British",
+    "C": "Other ethnic group",
+    "O": "Other ethnic group",
+}
+ETHNIC_GROUP_NOT_KNOWN = "Refused or not obtained"
+
+
+def ethnic_group(code: str) -> str:
+    """The DfE ethnic group of an SSDA903 ethnicity code."""
+    if code in ("REFU", "NOBT"):
+        return ETHNIC_GROUP_NOT_KNOWN
+    return ETHNIC_GROUP[code[0]]
+
+
 # --------------------------------------------------------------------------- SSDA903 episodes
 
 LEGAL_STATUS = {
@@ -123,13 +145,24 @@ PLACEMENT_TYPE = {
     "K2": "Children's home subject to Children's Homes Regulations",
     "P1": "Placed with own parent(s) or other person(s) with parental responsibility",
     "P2": "Independent living, e.g. in a flat, lodgings, bedsit, B&B or with friends",
+    "P3": "Residential employment",
     "R1": "Residential care home",
+    "R2": "NHS/health trust or other establishment providing medical or nursing care",
+    "R3": "Family centre or mother and baby unit",
+    "R5": "Young offender institution or prison",
+    "S1": "All residential schools, except where dual-registered as a school and children's home",
+    "T0": "All types of temporary move (see T1 to T4)",
+    "T1": "Temporary periods in hospital",
+    "T2": "Temporary absences of the child on holiday",
+    "T3": "Temporary accommodation whilst normal foster carer(s) is/are on holiday",
+    "T4": "Temporary accommodation of seven days or less, for any reason not covered by T1 to T3",
     "U1": "Foster placement with relative(s) or friend(s): long-term fostering",
     "U2": "Foster placement with relative(s) or friend(s) who is also an approved adopter: FFA or concurrent planning",
     "U3": "Foster placement with relative(s) or friend(s): not long-term or FFA",
     "U4": "Foster placement with other foster carer(s): long-term fostering",
     "U5": "Foster placement with other foster carer(s) who is also an approved adopter: FFA or concurrent planning",
     "U6": "Foster placement with other foster carer(s): not long-term or FFA",
+    "Z1": "Other placements",
 }
 
 PLACEMENT_PROVIDER = {

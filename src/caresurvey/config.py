@@ -11,6 +11,7 @@ import glob
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from caresurvey.errors import ConfigError
@@ -38,7 +39,7 @@ _STUDY_KEYS = {"name", "synthetic", "seed", "key_file"}
 _PATH_KEYS = {"raw", "processed", "reports"}
 _DISCLOSURE_KEYS = {"threshold", "round_to"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
-_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "description"}
+_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description"}
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,10 @@ class InputSpec:
         The respondent group of a questionnaire file (IRO, team manager, children's guardian).
     codebook : str or None
         For a survey table in CSV, the codebook file beside it (an xlsx holds its own sheet).
+    items : mapping of str to str
+        A questionnaire's variable names mapped to the study's item ids, so that the same
+        question asked of different groups (``Q2_1`` of the IROs, ``cg_contacts_iro`` of the
+        guardians) is one item in ``responses``. ``employment`` marks the employment question.
     description : str
     """
 
@@ -65,6 +70,7 @@ class InputSpec:
     la: str | None = None
     group: str | None = None
     codebook: str | None = None
+    items: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
 
 
@@ -228,6 +234,9 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
             raise ConfigError(
                 f"{origin}: {where} format {entry['format']!r} is not one of {', '.join(INPUT_FORMATS)}"
             )
+        items = entry.get("items", {})
+        if not isinstance(items, dict) or not all(isinstance(v, str) for v in items.values()):
+            raise ConfigError(f"{origin}: {where} items must be a table of variable = \"item id\"")
         inputs.append(InputSpec(**entry))
 
     key_file = study.get("key_file")

@@ -60,8 +60,9 @@ def test_every_manifest_entry_exists(study):
 def test_the_shipped_config_lists_the_synthetic_study(study):
     with (PROJECT / "caresurvey.toml").open("rb") as handle:
         config = tomllib.load(handle)
-    listed = [(e["path"], e["format"], e.get("la"), e.get("group"), e.get("codebook")) for e in config["inputs"]]
-    made = [(f"synthetic/{f.path}", f.format, f.la, f.group, f.codebook and f"synthetic/{f.codebook}")
+    listed = [(e["path"], e["format"], e.get("la"), e.get("group"), e.get("codebook"), e.get("items", {}))
+              for e in config["inputs"]]
+    made = [(f"synthetic/{f.path}", f.format, f.la, f.group, f.codebook and f"synthetic/{f.codebook}", dict(f.items))
             for f in STUDY_FILES]
     assert listed == made
     assert config["study"]["seed"] == DEFAULT_SEED and config["study"]["synthetic"] is True

@@ -1,0 +1,134 @@
+"""What every reader shares: the context it reads in, and row checks against the processed schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from caresurvey.ingest.ledger import RowProblems
+from caresurvey.ingest.values import parse_date
+from caresurvey.pseudonym import Pseudonymiser
+from caresurvey.schemas import schema
+
+__all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One raw file to read, and what the manifest says about it.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    display : str
+        How messages name it (relative to the project where possible).
+    pseudonymise : Pseudonymiser
+    la : str or None
+        The LA the file belongs to (SSDA903 ids are only unique within an LA).
+    group : str or None
+        A questionnaire's respondent group.
+    items : mapping of str to str
+        Source variable name to study item id.
+    codebook : Path or None
+        A survey CSV's codebook file.
+    """
+
+    path: Path
+    display: str
+    pseudonymise: Pseudonymiser
+    la: str | None = None
+    group: str | None = None
+    items: Mapping[str, str] = field(default_factory=dict)
+    codebook: Path | None = None
+
+
+def blank_to_none(series: pd.Series) -> pd.Series:
+    """Empty strings as missing values, in a string column."""
+    return series.where(series != "", None).astype("str")
+
+
+def parse_dates(frame: pd.DataFrame, column: str, written: str, problems: RowProblems, *, required: bool) -> pd.Series:
+    """A column of dates, recording a problem for every value that is not a date with certainty."""
+    out = []
+    for index, text in frame[column].items():
+        if text == "":
+            if required:
+                problems.add(index, written, text, "required", f"{written} is required")
+            out.append(None)
+            continue
+        try:
+            out.append(parse_date(text))
+        except ValueError as error:
+            problems.add(index, written, text, "date", str(error))
+            out.append(None)
+    return pd.Series(pd.to_datetime(out), index=frame.index)
+
+
+def _message(check: str, column: str, value: object) -> str:
+    if check == "not_nullable":
+        return f"{column} is required"
+    if check.startswith("isin"):
+        return f"{value!r} is not a valid {column} code"
+    if check.startswith("str_matches"):
+        return f"{value!r} is not in the expected form for {column}"
+    return f"{column} breaks the rule {check}"
+
+
+def check_rows(
+    frame: pd.DataFrame,
+    table: str,
+    problems: RowProblems,
+    written: Mapping[str, str] | Callable[[str], str] = lambda c: c,
+) -> None:
+    """Validate ``frame`` against the processed table's schema; each failing row becomes a problem.
+
+    Parameters
+    ----------
+    written : mapping or callable
+        The column's header as written in the raw file, for the message (default: as is).
+    """
+    name_of = written if callable(written) else (lambda c: written.get(c, c))
+    try:
+        schema(table).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        for case in cases.itertuples():
+            if pd.isna(case.index):
+                raise  # a column-level failure is a reader bug, not bad data
+            column = case.column if isinstance(case.column, str) and case.column in frame.columns else None
+            shown = name_of(column) if column else table
+            value = frame.loc[case.index, column] if column else ""
+            check = str(case.check)
+            if case.schema_context == "DataFrameSchema":
+                message = str(schema(table).checks[[c.name for c in schema(table).checks].index(check)].error)
+            else:
+                message = _message(check, shown, case.failure_case)
+            problems.add(case.index, shown, "" if pd.isna(value) else value, check.split("(")[0], message)
+
+
+class ProblemsByOwner:
+    """Reports problems of derived rows (answers, cells, codings) against the raw row each came from.
+
+    ``owners`` maps a derived row's index to the index of its row in the raw table.
+    """
+
+    def __init__(self, problems: RowProblems, owners: pd.Series):
+        self.problems, self.owners = problems, owners
+
+    def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:
+        self.problems.add(self.owners.loc[index], column, value, rule, message)
+
+
+def read_path_label(path: Path, root: Path | None) -> str:
+    """A path as messages show it: relative to ``root`` where it lies below it."""
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            pass
+    return str(path)

@@ -1,0 +1,215 @@
+"""DfE local-authority statistics: SFR underlying-data CSVs of any year, and EES tidy CSVs.
+
+Both become ``la_statistics``, one row per area, measure and year:
+
+* SFR files (2011-2015 style, one row per area, one column per measure such as ``CLA_S20``)
+  keep each measure under its published column name, stripped of surrounding white space;
+* EES files (one row per area and breakdown, indicator columns such as ``number``) keep the
+  indicator as the measure and the breakdown's filters in ``breakdown``.
+
+A cell with no number keeps its published symbol in ``status`` (``x`` suppressed, ``..`` not
+available, ``c``, ``z``, ``k``, ``u``, ``low``, ...) and an empty ``value``: a symbol is never
+turned into a number.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from caresurvey.errors import InputError
+from caresurvey.ingest.common import Source
+from caresurvey.ingest.ledger import Ledger, Reconciliation, RowProblems
+from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
+
+__all__ = ["read_dfe_statistics", "SYMBOLS", "LEVELS"]
+
+#: Symbols DfE publishes in place of numbers (older and current conventions).
+SYMBOLS = {
+    "x": "suppressed (older releases: 1 to 5, or to protect one)",
+    "..": "not available",
+    "c": "confidential (suppressed)",
+    "z": "not applicable",
+    "k": "rounds to zero",
+    "u": "low reliability",
+    "low": "positive number below 0.5",
+    "-": "zero or negligible",
+    ":": "not available",
+    "~": "positive number below 0.5",
+}
+#: Geographic levels as EES names them, from the SFR spellings.
+LEVELS = {"national": "National", "region": "Regional", "regional": "Regional", "la": "Local authority",
+          "localauthority": "Local authority"}
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_SFR_KEYS = {"newgeogcode", "geogl", "geogc", "geogn"}
+_EES_KEYS = {"timeperiod", "geographiclevel"}
+# EES columns that are geography or time, not filters or indicators.
+_EES_GEOGRAPHY = {"timeperiod", "timeidentifier", "geographiclevel", "countrycode", "countryname", "regioncode",
+                  "regionname", "oldlacode", "laname", "newlacode"}
+# EES indicator columns (the rest of the non-geography columns are filters).
+_EES_INDICATORS = {"number", "percentage", "rateper10000", "populationestimate", "value"}
+
+
+def _cell(value: str) -> tuple[float | None, str | None, bool]:
+    """(number, status, certain) of one published cell; thousands separators are allowed."""
+    text = value.strip()
+    if _NUMBER.match(text.replace(",", "")):
+        return float(text.replace(",", "")), None, True
+    if text == "":
+        return None, "blank", True
+    if text.lower() in SYMBOLS:
+        return None, text, True
+    return None, None, False
+
+
+def _year_of_sfr(table: RawTable, source: Source) -> int:
+    """The SFR's year: from a measure name ending in a year (CLA_Mar2014), else the file name."""
+    years = {int(m.group(1)) for c in table.columns if (m := re.search(r"(20\d\d)\s*$", c.strip()))}
+    if len(years) == 1:
+        return years.pop()
+    named = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", source.path.name)}
+    if len(named) == 1:
+        return named.pop()
+    folder = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", source.path.parent.name)}
+    if len(folder) == 1:
+        return folder.pop()
+    raise InputError(source.display, "no-year",
+                     "cannot tell which year these statistics are for: no measure name ends in a year and "
+                     "neither the file nor its folder is named with one; name the file with its year")
+
+
+def _cells(raw: pd.DataFrame, measures: dict[str, str], identity: pd.DataFrame, breakdown: pd.Series,
+           year: pd.Series, source: Source) -> pd.DataFrame:
+    """One row per area and measure (long form), each published cell read as a number or a symbol."""
+    wide = raw[list(measures)].rename(columns=measures)
+    wide["_index"] = raw.index
+    cells = wide.melt(id_vars="_index", var_name="measure", value_name="_text")
+    cells = cells.join(identity, on="_index")
+    cells["breakdown"] = cells["_index"].map(breakdown)
+    cells["year"] = cells["_index"].map(year).astype("int64")
+    text = cells["_text"].str.strip()
+    numeric = text.str.replace(",", "", regex=False)
+    is_number = numeric.str.match(_NUMBER)
+    is_symbol = text.str.lower().isin(list(SYMBOLS))
+    cells["value"] = pd.to_numeric(numeric.where(is_number), errors="raise").astype("float64")
+    cells["status"] = text.where(~is_number & is_symbol, None).where(text != "", "blank")
+    cells["certain"] = is_number | is_symbol | (text == "")
+    cells["source"] = source.display
+    return cells
+
+
+def _level(raw: pd.Series, problems: RowProblems, written: str) -> pd.Series:
+    levels = []
+    for index, value in raw.items():
+        level = LEVELS.get(normalise_header(value))
+        if level is None:
+            problems.add(index, written, value, "geographic-level",
+                         f"{value!r} is not a geographic level ({', '.join(sorted(set(LEVELS.values())))})")
+        levels.append(level)
+    return pd.Series(levels, index=raw.index, dtype="str")
+
+
+def _empty_to_none(series: pd.Series) -> pd.Series:
+    return series.where(series != "", None)
+
+
+def _sfr(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame:
+    columns = {normalise_header(c): c for c in table.columns}
+    raw = table.data
+    level = _level(raw[columns["geogl"]], problems, columns["geogl"])
+    identity = pd.DataFrame({
+        "geographic_level": level,
+        "la_code": _empty_to_none(raw[columns["newgeogcode"]]),
+        "old_la_code": _empty_to_none(raw[columns["geogc"]]),
+        "la_name": raw[columns["geogn"]],
+    })
+    measures = {c: c.strip() for c in table.columns if normalise_header(c) not in _SFR_KEYS}
+    year = pd.Series(_year_of_sfr(table, source), index=raw.index)
+    breakdown = pd.Series("", index=raw.index)
+    return _cells(raw, measures, identity, breakdown, year, source)
+
+
+def _ees(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame:
+    columns = {normalise_header(c): c for c in table.columns}
+    raw = table.data
+    level = _level(raw[columns["geographiclevel"]], problems, columns["geographiclevel"])
+
+    def column(key: str) -> pd.Series:
+        return _empty_to_none(raw[columns[key]]) if key in columns else pd.Series(None, index=raw.index, dtype="str")
+
+    # The new-style code of the row's own area: an LA's, else its region's, else the country's.
+    la_code = column("newlacode").fillna(column("regioncode").where(level != "National")).fillna(column("countrycode"))
+    name = column("laname").fillna(column("regionname").where(level != "National")).fillna(column("countryname"))
+    identity = pd.DataFrame({"geographic_level": level, "la_code": la_code, "old_la_code": column("oldlacode"),
+                             "la_name": name})
+    years = []
+    for index, value in raw[columns["timeperiod"]].items():
+        if re.fullmatch(r"(19|20)\d\d", value):
+            years.append(int(value))
+        elif re.fullmatch(r"(19|20)\d\d\d\d", value):  # a financial or academic year, 202223: it ends in 2023
+            years.append(int(value[:4]) + 1)
+        else:
+            problems.add(index, columns["timeperiod"], value, "time-period", f"{value!r} is not a year (YYYY or YYYYYY)")
+            years.append(0)
+    year = pd.Series(years, index=raw.index)
+    # Indicators: the known ones present, found by content where a release shifted its headers.
+    # The 2023 LA file's headers are out of step with its contents ("population_count" holds
+    # the measure's name, "population_estimate" the population): a column of text is taken as a
+    # filter, and every column keeps its published name.
+    indicators = {c: c.strip() for c in table.columns if normalise_header(c) in _EES_INDICATORS}
+    filters = [c for c in table.columns if normalise_header(c) not in _EES_GEOGRAPHY | _EES_INDICATORS]
+    shifted = [c for c in indicators if raw[c].map(lambda v: v != "" and _cell(v)[2] is False).all() and len(raw)]
+    for c in shifted:
+        indicators.pop(c)
+        filters.append(c)
+    breakdown = pd.Series(
+        ["; ".join(f"{c.strip()}={raw.at[i, c]}" for c in filters) for i in raw.index], index=raw.index
+    )
+    return _cells(raw, indicators, identity, breakdown, year, source)
+
+
+def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """One DfE statistics CSV (SFR underlying data or EES) as ``la_statistics`` rows.
+
+    Notes
+    -----
+    The unit read, kept or quarantined is one published cell (an area's value of a measure):
+    one unreadable cell (a spreadsheet's ``#VALUE!``) quarantines that cell, not the area's
+    whole row. A row whose area or year cannot be read quarantines all its cells.
+    """
+    table = read_csv_table(source.path, display=source.display)
+    keys = {normalise_header(c) for c in table.columns}
+    problems = RowProblems(table.file, table.data[ROW])
+    if _SFR_KEYS <= keys:
+        cells = _sfr(table, source, problems)
+    elif _EES_KEYS <= keys:
+        cells = _ees(table, source, problems)
+    else:
+        raise InputError(
+            source.display, "not-dfe",
+            "is neither a DfE SFR underlying-data file (New_geog_code, geog_l, geog_c, geog_n) nor an "
+            f"Explore Education Statistics file (time_period, geographic_level); found {', '.join(table.columns)}",
+        )
+    bad_rows = problems.bad_index
+    per_row = len(cells) // max(len(table.data), 1)
+    for row, values in table.ragged:
+        problems.add_row(row, f"(after {table.columns[-1]})", ",".join(v for v in values[len(table.columns):] if v),
+                         "extra-values", "the row has more values than the header has columns; not read")
+    uncertain = cells[~cells["certain"] & ~cells["_index"].isin(bad_rows)]
+    for index, measure, text in uncertain[["_index", "measure", "_text"]].itertuples(index=False, name=None):
+        problems.add(index, measure, text, "number-or-symbol",
+                     f"{text!r} is neither a number nor a DfE symbol ({', '.join(SYMBOLS)})")
+    keep = cells["certain"] & ~cells["_index"].isin(bad_rows)
+    kept = cells.loc[keep, ["year", "geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown",
+                            "value", "status", "source"]].reset_index(drop=True)
+    for column in ("geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown", "status", "source"):
+        kept[column] = kept[column].astype("str").where(kept[column].notna(), None).astype("str")
+    ledger.problems.extend(problem for _, problem in problems.found)
+    ledger.reconciliations.append(Reconciliation(
+        file=table.file, table="la_statistics", rows_read=len(cells) + per_row * len(table.ragged),
+        rows_kept=len(kept), rows_quarantined=len(cells) - len(kept) + per_row * len(table.ragged),
+        blank_rows=table.blank_rows,
+    ))
+    return {"la_statistics": kept}

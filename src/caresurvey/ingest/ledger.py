@@ -1,0 +1,121 @@
+"""What happened to every row read: kept, or quarantined with a reason, and the counts that add up.
+
+A reader records each problem against the row it was found in (the spreadsheet row number, the
+column as written in the file, the value, the rule and a message). A row with any problem is
+quarantined as a whole, once in the counts however many problems it has; the quarantine file
+lists every problem, so a user can fix them all at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+__all__ = ["Problem", "Reconciliation", "Ledger", "QUARANTINE_COLUMNS"]
+
+QUARANTINE_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule in one row of one file.
+
+    ``row`` is 1-based as a spreadsheet shows it (the header is row 1); for XML it is the
+    1-based position of the record's element (e.g. the 3rd ``CHILD``).
+    """
+
+    file: str
+    row: int
+    column: str
+    value: str
+    rule: str
+    message: str
+
+
+@dataclass
+class Reconciliation:
+    """Rows of one file going into one processed table.
+
+    ``rows_read == rows_kept + rows_quarantined`` always holds; ``blank_rows`` (rows with no
+    value at all) are counted apart, as they hold nothing to keep.
+    """
+
+    file: str
+    table: str
+    rows_read: int
+    rows_kept: int
+    rows_quarantined: int
+    blank_rows: int = 0
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.rows_kept + self.rows_quarantined:
+            raise ValueError(f"{self.file} -> {self.table}: {self.rows_read} read != "
+                             f"{self.rows_kept} kept + {self.rows_quarantined} quarantined")
+
+
+@dataclass
+class Ledger:
+    """Everything the readers report: problems, row counts, and columns left out on purpose."""
+
+    problems: list[Problem] = field(default_factory=list)
+    reconciliations: list[Reconciliation] = field(default_factory=list)
+    dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    def drop_columns(self, file: str, columns: list[str], why: str) -> None:
+        """Record columns that were read but not kept (identifiers, free text), and why."""
+        if columns:
+            self.dropped_columns.setdefault(file, []).extend(f"{c} ({why})" for c in columns)
+
+    def quarantine_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame([asdict(p) for p in self.problems], columns=QUARANTINE_COLUMNS)
+        return frame.astype({"row": "int64"}) if len(frame) else frame
+
+    def reconciliation_json(self) -> dict:
+        entries = [asdict(r) for r in self.reconciliations]
+        totals = {
+            key: sum(e[key] for e in entries) for key in ("rows_read", "rows_kept", "rows_quarantined", "blank_rows")
+        }
+        return {
+            "files": entries,
+            "totals": totals,
+            "adds_up": totals["rows_read"] == totals["rows_kept"] + totals["rows_quarantined"],
+            "columns_not_kept": self.dropped_columns,
+        }
+
+
+class RowProblems:
+    """Problems found in the rows of one raw table, keyed by the frame's index."""
+
+    def __init__(self, file: str, rows: pd.Series):
+        self.file = file
+        self.rows = rows  # index -> spreadsheet row number
+        self.found: list[tuple[object, Problem]] = []
+
+    def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:
+        self.found.append(
+            (index, Problem(self.file, int(self.rows.loc[index]), column, "" if value is None else str(value), rule, message))
+        )
+
+    def add_row(self, row: int, column: str, value: str, rule: str, message: str) -> None:
+        """A problem in a row that never reached the frame (e.g. a ragged row)."""
+        self.found.append((None, Problem(self.file, row, column, value, rule, message)))
+
+    @property
+    def bad_index(self) -> set:
+        return {index for index, _ in self.found if index is not None}
+
+    def settle(self, frame: pd.DataFrame, table: str, ledger: Ledger, *, blank_rows: int = 0, extra_read: int = 0) -> pd.DataFrame:
+        """Drop the problem rows from ``frame``, record them and the counts; return the kept rows.
+
+        ``extra_read`` counts rows read that never reached the frame (ragged rows), which are
+        among the problems already.
+        """
+        bad = self.bad_index
+        kept = frame.drop(index=[i for i in frame.index if i in bad])
+        ledger.problems.extend(problem for _, problem in self.found)
+        ledger.reconciliations.append(Reconciliation(
+            file=self.file, table=table, rows_read=len(frame) + extra_read, rows_kept=len(kept),
+            rows_quarantined=len(frame) - len(kept) + extra_read, blank_rows=blank_rows,
+        ))
+        return kept

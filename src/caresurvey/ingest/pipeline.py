@@ -1,0 +1,184 @@
+"""Run the readers over a study's raw files and write ``data/processed/``.
+
+Outputs, all written atomically:
+
+* ``<table>.parquet`` for every processed table (validated against :mod:`caresurvey.schemas`);
+* ``quarantine.csv``: every rejected row's problems (``file,row,column,value,rule,message``);
+* ``reconciliation.json``: per file and table, rows read = kept + quarantined;
+* ``datapackage.json``: a Frictionless data package describing the tables.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from caresurvey.config import Config
+from caresurvey.errors import CaresurveyError, InputError
+from caresurvey.ingest.common import Source, read_path_label
+from caresurvey.ingest.datapackage import datapackage
+from caresurvey.ingest.ledger import Ledger
+from caresurvey.outputs import atomic_write_bytes, atomic_write_text, write_json
+from caresurvey.pseudonym import Pseudonymiser, resolve_key
+from caresurvey.schemas import processed_schema
+
+__all__ = ["Ingested", "READERS", "FORMAT_ALIASES", "canonical_format", "ingest_study", "ingest_files", "read_sources"]
+
+log = logging.getLogger(__name__)
+
+#: Short names the command line accepts for the manifest's formats.
+FORMAT_ALIASES = {"casefile": "case-abstraction", "qualtrics": "qualtrics-csv", "spss": "spss-sav"}
+
+
+def _readers() -> dict[str, Callable]:
+    from caresurvey.ingest.casefile import read_case_abstraction
+    from caresurvey.ingest.coded_segments import read_coded_segments
+    from caresurvey.ingest.dfe import read_dfe_statistics
+    from caresurvey.ingest.qualtrics import read_qualtrics
+    from caresurvey.ingest.refi_qda import read_refi_qda
+    from caresurvey.ingest.spss import read_spss
+    from caresurvey.ingest.ssda903 import read_ssda903_csv, read_ssda903_xml
+    from caresurvey.ingest.survey_table import read_survey_table
+
+    return {
+        "ssda903-csv": read_ssda903_csv,
+        "ssda903-xml": read_ssda903_xml,
+        "case-abstraction": read_case_abstraction,
+        "qualtrics-csv": read_qualtrics,
+        "spss-sav": read_spss,
+        "survey-table": read_survey_table,
+        "refi-qda": read_refi_qda,
+        "coded-segments": read_coded_segments,
+        "dfe-la": read_dfe_statistics,
+    }
+
+
+READERS = tuple(["ssda903-csv", "ssda903-xml", "case-abstraction", "qualtrics-csv", "spss-sav", "survey-table",
+                 "refi-qda", "coded-segments", "dfe-la"])
+
+
+def canonical_format(name: str) -> str:
+    name = FORMAT_ALIASES.get(name, name)
+    if name not in READERS:
+        raise CaresurveyError(f"unknown format {name!r}; one of: {', '.join(READERS)} "
+                              f"(or {', '.join(FORMAT_ALIASES)})")
+    return name
+
+
+@dataclass
+class Ingested:
+    """Everything read: processed tables (as lists of pieces) and the ledger of rows."""
+
+    tables: dict[str, list[pd.DataFrame]] = field(default_factory=dict)
+    ledger: Ledger = field(default_factory=Ledger)
+
+    def frame(self, table: str) -> pd.DataFrame:
+        pieces = [p for p in self.tables.get(table, []) if len(p)]
+        if not pieces:
+            pieces = self.tables.get(table, [])[:1]
+        return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
+
+
+def read_sources(
+    sources: Sequence[tuple[str, Source]],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Ingested:
+    """Read every source with its format's reader."""
+    readers = _readers()
+    ingested = Ingested()
+    for position, (format_name, source) in enumerate(sources, start=1):
+        if progress is not None:
+            progress(position, len(sources), f"{source.display} ({format_name})")
+        produced = readers[format_name](source, ingested.ledger)
+        for table, frame in produced.items():
+            ingested.tables.setdefault(table, []).append(frame)
+    return ingested
+
+
+def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
+    """Validate and write the processed tables, quarantine, reconciliation and data package."""
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    frames = {}
+    for table in sorted(ingested.tables):
+        frame = ingested.frame(table)
+        # Pieces from different files can differ in optional columns (other return tables).
+        frame = frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object})
+        processed_schema(table, frame.columns).validate(frame)  # a failure here is a reader bug, not bad data
+        frames[table] = frame
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        path = out / f"{table}.parquet"
+        atomic_write_bytes(path, buffer.getvalue())
+        written.append(path)
+    for stale in out.glob("*.parquet"):
+        if stale not in written:
+            stale.unlink()  # a table an earlier run made and this one did not
+    quarantine = ingested.ledger.quarantine_frame()
+    written.append(atomic_write_text(out / "quarantine.csv", quarantine.to_csv(index=False, lineterminator="\n")))
+    written.append(write_json(out / "reconciliation.json", ingested.ledger.reconciliation_json()))
+    written.append(write_json(out / "datapackage.json", datapackage(frames, title=title)))
+    return written
+
+
+def _summary(ingested: Ingested, out: Path) -> dict:
+    totals = ingested.ledger.reconciliation_json()["totals"]
+    return {
+        "out": str(out),
+        "tables": {t: len(ingested.frame(t)) for t in sorted(ingested.tables)},
+        "rows_read": totals["rows_read"],
+        "rows_kept": totals["rows_kept"],
+        "rows_quarantined": totals["rows_quarantined"],
+        "problems": len(ingested.ledger.problems),
+    }
+
+
+def ingest_study(config: Config, progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """Read every file of the configuration's manifest into ``paths.processed``."""
+    key = resolve_key(key_file=config.key_file, synthetic=config.synthetic, origin=str(config.path))
+    pseudonymise = Pseudonymiser(key)
+    sources = []
+    for spec, path in config.input_files():
+        codebook = None
+        if spec.codebook:
+            codebook = Path(spec.codebook)
+            codebook = codebook if codebook.is_absolute() else config.raw_dir / codebook
+        sources.append((spec.format, Source(
+            path=path, display=read_path_label(path, config.root), pseudonymise=pseudonymise,
+            la=spec.la, group=spec.group, items=dict(spec.items), codebook=codebook,
+        )))
+    if not sources:
+        raise CaresurveyError(f"{config.path}: the [[inputs]] manifest lists no raw files to ingest")
+    ingested = read_sources(sources, progress)
+    write_processed(ingested, config.processed_dir, title=config.name)
+    return _summary(ingested, config.processed_dir)
+
+
+def ingest_files(
+    format_name: str,
+    paths: Sequence[Path],
+    out: Path,
+    *,
+    key: bytes,
+    la: str | None = None,
+    group: str | None = None,
+    codebook: Path | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict:
+    """Read single sources of one format into ``out`` (no configuration needed)."""
+    format_name = canonical_format(format_name)
+    pseudonymise = Pseudonymiser(key)
+    sources = []
+    for path in paths:
+        if not Path(path).is_file():
+            raise InputError(str(path), "no-file", "not found; check the path")
+        sources.append((format_name, Source(path=Path(path), display=str(path), pseudonymise=pseudonymise,
+                                            la=la, group=group, codebook=codebook)))
+    ingested = read_sources(sources, progress)
+    write_processed(ingested, out, title=f"caresurvey ingest --format {format_name}")
+    return _summary(ingested, out)

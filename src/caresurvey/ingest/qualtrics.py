@@ -1,0 +1,111 @@
+"""Qualtrics CSV exports, in the current layout (three header rows) and the legacy one (V1..V10).
+
+Current layout: row 1 export tags, row 2 question text, row 3 ``{"ImportId": ...}``. Legacy
+(before 2017): row 1 ``V1``..``V10`` and question ids, row 2 the metadata names and question text.
+
+Left out: every metadata column (dates, status, IP address, progress, duration, recipient
+names and e-mail, external reference, location, channel, language) and every free-text answer
+(Qualtrics marks them ``_TEXT``; other columns are kept only if categorical or mapped). Test
+responses (Status "Survey Preview", "Survey Test" or spam) are quarantined, not analysed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from caresurvey.errors import InputError
+from caresurvey.ingest.common import Source
+from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, is_categorical, scale_position
+from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
+
+__all__ = ["read_qualtrics", "METADATA"]
+
+#: Qualtrics metadata columns (current and legacy names), none of which is an answer.
+METADATA = {normalise_header(c) for c in (
+    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)", "Finished", "RecordedDate",
+    "ResponseId", "ResponseID", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference",
+    "ExternalDataReference", "LocationLatitude", "LocationLongitude", "LocationAccuracy", "DistributionChannel",
+    "UserLanguage", "ResponseSet", "Name", "EmailAddress", "Q_RecaptchaScore", "Q_RelevantIDDuplicate",
+)}
+# Response types that are not respondents: as choice text, and as the numeric codes of a values export.
+_NOT_RESPONDENTS = {"survey preview": "a preview made while building the survey", "1": "a preview made while building the survey",
+                    "survey test": "a test response", "2": "a test response",
+                    "spam": "flagged as spam", "8": "flagged as spam", "9": "flagged as spam"}
+
+
+def _layout(table: RawTable) -> str:
+    third = table.data.iloc[1] if len(table.data) > 1 else None
+    if [normalise_header(c) for c in table.columns[:2]] == ["v1", "v2"]:
+        return "legacy"
+    if third is not None and all(str(v).startswith('{"ImportId"') or v == "" for v in third[table.columns]):
+        return "current"
+    raise InputError(table.file, "not-qualtrics",
+                     "is not a Qualtrics CSV export: expected either three header rows (the third holding "
+                     '{"ImportId": ...}) or the legacy V1..V10 layout; export with "Use legacy format" off or on')
+
+
+def _answer(text: str) -> Answer:
+    """A choice-text answer placed on its scale, or a numeric (values export) answer as its code."""
+    if text == "":
+        return Answer(None, None, NOT_ANSWERED)
+    position = scale_position(text)
+    if position is None and re.fullmatch(r"-?\d+(\.0+)?", text):
+        position = int(float(text))
+    return Answer(text, position)
+
+
+def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """A Qualtrics export as ``responses`` rows."""
+    probe = read_csv_table(source.path, display=source.display)
+    layout = _layout(probe)
+    if layout == "current":
+        table = read_csv_table(source.path, header_rows=3, display=source.display)
+        texts, import_ids = table.header_rows
+        names = {c: c for c in table.columns}
+        questions = dict(zip(table.columns, texts))
+        # Text-entry parts of questions carry _TEXT in their import id (QID5_TEXT, QID1_3_TEXT,
+        # QID2_TEXT_...Topics); they are free text whatever their content.
+        free_text = {c for c, raw in zip(table.columns, import_ids)
+                     if raw and "_TEXT" in json.loads(raw).get("ImportId", "").upper()}
+    else:
+        table = read_csv_table(source.path, header_rows=2, display=source.display)
+        (second,) = table.header_rows
+        # Legacy V-columns are named in row 2; question columns keep their id, with text in row 2.
+        names = {c: (second[i] if normalise_header(c).startswith("v") and c[1:].isdigit() else c)
+                 for i, c in enumerate(table.columns)}
+        questions = {c: second[i] for i, c in enumerate(table.columns)}
+        free_text = set()
+    by_name = {normalise_header(names[c]): c for c in table.columns}
+    raw = table.data
+    problems = RowProblems(table.file, raw[ROW])
+    for row, values in table.ragged:
+        problems.add_row(row, "(beyond the header)", ",".join(values[len(table.columns):]), "extra-values",
+                         "the row has more values than the header has columns; not read")
+    status_column = by_name.get("status")
+    if status_column is not None:
+        for index, status in raw[status_column].items():
+            why = _NOT_RESPONDENTS.get(status.strip().casefold())
+            if why is not None:
+                problems.add(index, status_column, status, "not-a-respondent", f"response type {status!r}: {why}")
+    id_column = by_name.get("responseid")
+    ids = raw[id_column] if id_column is not None else raw[ROW].astype(str)
+    metadata = [c for c in table.columns if normalise_header(names[c]) in METADATA]
+    candidates = [c for c in table.columns if c not in metadata]
+    items, dropped = [], []
+    respondents = raw.drop(index=list(problems.bad_index))
+    for column in candidates:
+        mapped = column in source.items
+        if not mapped and (column in free_text or not is_categorical(list(respondents[column]))):
+            dropped.append(column)
+            continue
+        answers = [_answer(v) for v in raw[column]]
+        items.append(Item(column, questions.get(column) or None, answers))
+    ledger.drop_columns(table.file, [names[c] for c in metadata], "Qualtrics metadata or personal data")
+    ledger.drop_columns(table.file, dropped, "free text")
+    frame = build_responses(source, ledger, problems, ids, items, blank_rows=table.blank_rows,
+                            extra_read=len(table.ragged))
+    return {"responses": frame}

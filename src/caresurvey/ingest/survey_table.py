@@ -1,0 +1,136 @@
+"""Questionnaires as plain tables (CSV or xlsx) with a codebook.
+
+The codebook is a sheet named "Codebook" in the same workbook, or a CSV named in the manifest
+(``codebook = "..."``), with columns ``variable, question, value, label, missing``: one row per
+variable and code (``missing`` = yes for codes that mean no answer, such as "don't know"), or
+one row with no value for a variable that is not coded (an id or free text). A variable with
+codes is an item; the others are left out (free text never reaches processed data). A code not
+in the codebook cannot be read with certainty, so its respondent's row is quarantined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from caresurvey.errors import InputError
+from caresurvey.ingest.common import Source
+from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, find_id_column
+from caresurvey.ingest.tabular import ROW, RawTable, match_columns, read_csv_table, read_xlsx_table, xlsx_sheet_names
+from caresurvey.ingest.values import parse_whole_number
+
+__all__ = ["read_survey_table", "Codebook", "read_codebook"]
+
+_CODEBOOK_COLUMNS = {
+    "variable": ("variable", "name", "var"),
+    "question": ("question", "label text", "variable label", "text"),
+    "value": ("value", "code"),
+    "label": ("label", "value label"),
+    "missing": ("missing", "is missing"),
+}
+
+
+@dataclass
+class Codebook:
+    """Per variable: question text, code -> label, and the codes that mean no answer."""
+
+    questions: dict[str, str]
+    labels: dict[str, dict[int, str]]
+    missing: dict[str, set[int]]
+
+
+def _is_xlsx(source: Source) -> bool:
+    return source.path.suffix.lower() in (".xlsx", ".xlsm")
+
+
+def read_codebook(table: RawTable) -> Codebook:
+    cols = match_columns(table, _CODEBOOK_COLUMNS, ("variable", "value", "label"), what="a codebook")
+    questions: dict[str, str] = {}
+    labels: dict[str, dict[int, str]] = {}
+    missing: dict[str, set[int]] = {}
+    for values in table.data.to_dict("records"):
+        variable = values[cols["variable"]]
+        if not variable:
+            raise InputError(table.file, "codebook-variable", "every codebook row needs a variable name",
+                             row=int(values[ROW]), column=cols["variable"])
+        if "question" in cols and values[cols["question"]]:
+            questions.setdefault(variable, values[cols["question"]])
+        code_text = values[cols["value"]]
+        if code_text == "":
+            continue
+        try:
+            code = parse_whole_number(code_text)
+        except ValueError:
+            raise InputError(table.file, "codebook-value", "codebook values must be whole-number codes",
+                             row=int(values[ROW]), column=cols["value"], value=code_text) from None
+        labels.setdefault(variable, {})[code] = values[cols["label"]]
+        if "missing" in cols and values[cols["missing"]].strip().casefold() in ("yes", "y", "true", "1"):
+            missing.setdefault(variable, set()).add(code)
+    return Codebook(questions=questions, labels=labels, missing=missing)
+
+
+def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """A questionnaire table and its codebook as ``responses`` rows."""
+    if _is_xlsx(source):
+        sheets = xlsx_sheet_names(source.path, source.display)
+        codebook_sheet = next((s for s in sheets if s.strip().casefold() == "codebook"), None)
+        data_sheet = next((s for s in sheets if s != codebook_sheet), None)
+        if data_sheet is None:
+            raise InputError(source.display, "no-data-sheet", "has no sheet of responses besides the codebook")
+        table = read_xlsx_table(source.path, data_sheet, display=source.display)
+        if codebook_sheet is not None:
+            codebook = read_codebook(read_xlsx_table(source.path, codebook_sheet, display=source.display))
+        elif source.codebook is not None:
+            codebook = read_codebook(read_csv_table(source.codebook))
+        else:
+            raise InputError(source.display, "no-codebook",
+                             "a survey table needs a codebook: a sheet named Codebook, or codebook = \"...\" in its entry")
+    else:
+        table = read_csv_table(source.path, display=source.display)
+        if source.codebook is None:
+            raise InputError(source.display, "no-codebook",
+                             "a survey table in CSV needs its codebook: codebook = \"...\" in its [[inputs]] entry "
+                             "(or --codebook), a table of variable, question, value, label, missing")
+        if not source.codebook.is_file():
+            raise InputError(str(source.codebook), "no-file", "the codebook named for this survey table was not found")
+        loader = read_xlsx_table if source.codebook.suffix.lower() == ".xlsx" else read_csv_table
+        codebook = read_codebook(loader(source.codebook))
+    raw = table.data
+    problems = RowProblems(table.file, raw[ROW])
+    for row, values in table.ragged:
+        problems.add_row(row, "(beyond the header)", ",".join(values[len(table.columns):]), "extra-values",
+                         "the row has more values than the header has columns; not read")
+    id_column = find_id_column(table.columns)
+    ids = raw[id_column] if id_column else raw[ROW].astype(str)
+    items, dropped = [], []
+    for column in table.columns:
+        if column == id_column:
+            continue
+        if column not in codebook.labels:
+            dropped.append(column)
+            continue
+        labels, missing = codebook.labels[column], codebook.missing.get(column, set())
+        answers = []
+        for index, text in raw[column].items():
+            if text == "":
+                answers.append(Answer(None, None, NOT_ANSWERED))
+                continue
+            try:
+                code = parse_whole_number(text)
+            except ValueError:
+                code = None
+            if code is None or code not in labels:
+                problems.add(index, column, text, "codebook",
+                             f"{text!r} is not a code of {column} in the codebook ({', '.join(map(str, labels))})")
+                answers.append(Answer(None, None, NOT_ANSWERED))
+            elif code in missing:
+                answers.append(Answer(None, None, labels[code].lower()))
+            else:
+                answers.append(Answer(labels[code], code))
+        items.append(Item(column, codebook.questions.get(column), answers))
+    ledger.drop_columns(table.file, dropped, "not coded in the codebook: an id or free text")
+    frame = build_responses(source, ledger, problems, ids, items, blank_rows=table.blank_rows,
+                            extra_read=len(table.ragged))
+    return {"responses": frame}

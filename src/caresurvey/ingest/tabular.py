@@ -1,0 +1,230 @@
+"""Read raw tables as text, tolerantly: encodings, header spelling, blank and ragged rows.
+
+Every reader starts here. Values stay strings, exactly as written (stripped of surrounding
+white space), and each row keeps the number a person sees in a spreadsheet (the header is
+row 1), so that any problem found later can be reported where the user can find it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from caresurvey.errors import InputError
+
+__all__ = [
+    "RawTable",
+    "decode_text",
+    "normalise_header",
+    "read_csv_table",
+    "read_xlsx_table",
+    "xlsx_sheet_names",
+    "match_columns",
+    "cell_text",
+]
+
+ROW = "_row"  # the column holding each row's spreadsheet row number
+
+
+def decode_text(path: Path) -> str:
+    """A text file's contents: UTF-8 (with or without a byte-order mark), else Windows-1252.
+
+    Raises
+    ------
+    InputError
+        If the file is neither (a few bytes are undefined in Windows-1252).
+    """
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets saved as "CSV" on Windows are cp1252; anything else is refused below.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise InputError(
+                str(path), "encoding",
+                f"cannot be read as UTF-8 or Windows-1252 text (byte {error.start}); save it as UTF-8 CSV",
+            ) from None
+
+
+def normalise_header(name: str) -> str:
+    """Header names match whatever their case, spacing and underscores: ``' Review_Code '`` is ``reviewcode``."""
+    return re.sub(r"[\s_\-]+", "", str(name)).casefold()
+
+
+@dataclass
+class RawTable:
+    """A table as read: string values, the header as written, spreadsheet row numbers.
+
+    Attributes
+    ----------
+    file : str
+        The file as the user named it (for messages).
+    columns : list of str
+        The header, stripped of surrounding white space, trailing unnamed empty columns dropped.
+    data : pandas.DataFrame
+        One string column per header, plus ``_row`` (the spreadsheet row number).
+    blank_rows : int
+        Rows with no value at all, skipped (counted in reconciliation, not quarantined).
+    ragged : list of (row, values)
+        Rows with values beyond the last named column: they cannot be read with certainty.
+    header_rows : list of list of str
+        Rows above the data after the first (Qualtrics' question text and import ids).
+    """
+
+    file: str
+    columns: list[str]
+    data: pd.DataFrame
+    blank_rows: int = 0
+    ragged: list[tuple[int, list[str]]] = field(default_factory=list)
+    header_rows: list[list[str]] = field(default_factory=list)
+
+
+def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, header_count: int) -> RawTable:
+    if not rows:
+        raise InputError(file, "empty-file", "the file is empty; export it again with its header row")
+    header = [str(h).strip() for h in rows[0]]
+    while header and header[-1] == "":
+        header.pop()  # trailing empty columns (a spreadsheet's stray commas)
+    if not header:
+        raise InputError(file, "no-header", "the first row is empty; the first row must name the columns")
+    unnamed = [i + 1 for i, name in enumerate(header) if name == ""]
+    if unnamed:
+        raise InputError(file, "unnamed-column", f"column(s) {unnamed} of the header have no name; name every column")
+    extra_headers = [[str(v).strip() for v in row[: len(header)]] for row in rows[1:header_count]]
+    records, numbers, ragged = [], [], []
+    blank = 0
+    for offset, row in enumerate(rows[header_count:]):
+        number = first_row_number + header_count + offset
+        values = [str(v).strip() for v in row]
+        if not any(values):
+            blank += 1
+            continue
+        if len(values) > len(header):
+            if any(values[len(header):]):
+                ragged.append((number, values))
+                continue
+            values = values[: len(header)]
+        values += [""] * (len(header) - len(values))
+        records.append(values)
+        numbers.append(number)
+    data = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    data[ROW] = numbers
+    return RawTable(file=file, columns=header, data=data, blank_rows=blank, ragged=ragged, header_rows=extra_headers)
+
+
+def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = None) -> RawTable:
+    """Read a CSV as strings; the first ``header_rows`` rows are headers (the first names columns)."""
+    text = decode_text(path)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    return _build(display or str(path), rows, 1, header_rows)
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as text: dates as ISO, whole numbers without ``.0``, empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def xlsx_sheet_names(path: Path, display: str | None = None) -> list[str]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True)
+    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
+        raise InputError(display or str(path), "unreadable-workbook",
+                         f"cannot be opened as an xlsx workbook ({type(error).__name__}); save it as .xlsx") from None
+    names = workbook.sheetnames
+    workbook.close()
+    return names
+
+
+def read_xlsx_table(path: Path, sheet: str | None = None, *, display: str | None = None) -> RawTable:
+    """Read one worksheet (the first, if not named) as strings, with its row numbers."""
+    import openpyxl
+
+    file = display or str(path)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:
+        raise InputError(file, "unreadable-workbook",
+                         f"cannot be opened as an xlsx workbook ({type(error).__name__}); save it as .xlsx") from None
+    try:
+        if sheet is None:
+            worksheet = workbook.worksheets[0]
+        else:
+            matches = [name for name in workbook.sheetnames if normalise_header(name) == normalise_header(sheet)]
+            if not matches:
+                raise InputError(file, "missing-sheet",
+                                 f"has no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})")
+            worksheet = workbook[matches[0]]
+        rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    return _build(f"{file} [{worksheet.title}]", rows, 1, 1)
+
+
+def match_columns(
+    table: RawTable,
+    wanted: Mapping[str, Sequence[str]],
+    required: Sequence[str],
+    *,
+    what: str,
+) -> dict[str, str]:
+    """Find each wanted column in the header, whatever its case and spacing.
+
+    Parameters
+    ----------
+    wanted : mapping of canonical name to accepted spellings
+        E.g. ``{"child": ("CHILD", "CHILDID")}``.
+    required : sequence of canonical names
+        Those the file must have.
+    what : str
+        What the file should be, for the message ("an SSDA903 episodes table").
+
+    Returns
+    -------
+    dict of canonical name to the header as written in the file.
+
+    Raises
+    ------
+    InputError
+        If a required column is missing, naming what was found and what is expected.
+    """
+    by_key: dict[str, list[str]] = {}
+    for column in table.columns:
+        by_key.setdefault(normalise_header(column), []).append(column)
+    found: dict[str, str] = {}
+    for canonical, spellings in wanted.items():
+        for spelling in spellings:
+            matches = by_key.get(normalise_header(spelling), [])
+            if len(matches) > 1:
+                raise InputError(table.file, "duplicate-column",
+                                 f"has {len(matches)} columns named like {spelling!r} ({matches}); keep one")
+            if matches:
+                found[canonical] = matches[0]
+                break
+    missing = [c for c in required if c not in found]
+    if missing:
+        expected = ", ".join(wanted[c][0] for c in missing)
+        raise InputError(
+            table.file, "missing-column",
+            f"is not {what}: missing column(s) {expected} (found: {', '.join(table.columns)}). "
+            "Check the file is the right one and its first row is the header.",
+        )
+    return found

@@ -1,0 +1,93 @@
+"""Keyed pseudonyms for children and respondents, and data minimisation helpers.
+
+Ids are replaced by HMAC-SHA256 of a namespaced value under a per-study secret key, so the same
+child gets the same pseudonym in every table and every year's return, but nobody without the
+key can go back from the pseudonym to the id (unlike a plain hash, which anyone can recompute
+for every possible id).
+
+The key comes from the environment variable ``CARESURVEY_KEY``, or from the file named by
+``[study] key_file`` in the configuration (kept outside the repository). Only a synthetic study
+may fall back to :data:`SYNTHETIC_KEY`, which is published here on purpose: its data identify
+no one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+from pathlib import Path
+
+from caresurvey.errors import ConfigError
+
+__all__ = ["SYNTHETIC_KEY", "KEY_VARIABLE", "Pseudonymiser", "resolve_key", "birth_month"]
+
+KEY_VARIABLE = "CARESURVEY_KEY"
+
+#: The documented key of the synthetic study. Never use it for real data.
+SYNTHETIC_KEY = b"caresurvey synthetic study: not a secret"
+
+_MIN_KEY_BYTES = 16
+
+
+def resolve_key(*, key_file: Path | None, synthetic: bool, origin: str) -> bytes:
+    """The study's pseudonymisation key.
+
+    Order: ``CARESURVEY_KEY``, then the key file, then (synthetic studies only) the documented
+    synthetic key.
+
+    Raises
+    ------
+    ConfigError
+        For a real study with no key, or a key too short to be a secret.
+    """
+    value = os.environ.get(KEY_VARIABLE)
+    if value:
+        key, where = value.encode("utf-8"), f"${KEY_VARIABLE}"
+    elif key_file is not None:
+        if not key_file.is_file():
+            raise ConfigError(f"{origin}: key_file {key_file} not found; create it outside the repository "
+                              "(e.g. `python -c \"import secrets; print(secrets.token_hex(32))\" > FILE`)")
+        key, where = key_file.read_bytes().strip(), str(key_file)
+    elif synthetic:
+        return SYNTHETIC_KEY
+    else:
+        raise ConfigError(
+            f"{origin}: real data needs a pseudonymisation key: set ${KEY_VARIABLE} or [study] key_file "
+            "(a file outside the repository holding a long random secret). Keep the same key for every "
+            "run of the study, or its pseudonyms will not link."
+        )
+    if len(key) < _MIN_KEY_BYTES:
+        raise ConfigError(f"{origin}: the key in {where} is shorter than {_MIN_KEY_BYTES} bytes; use a long random secret")
+    return key
+
+
+class Pseudonymiser:
+    """Turns ids into stable, keyed pseudonyms.
+
+    Parameters
+    ----------
+    key : bytes
+        The study's secret.
+
+    Notes
+    -----
+    ``pseudonym = HMAC-SHA256(key, namespace + "\\x1f" + value)``, hex, first 20 characters
+    (80 bits: collisions are negligible for any study's size). The namespace keeps ids of
+    different kinds apart: child 123 of LA1 is not child 123 of LA2, nor respondent 123.
+    """
+
+    LENGTH = 20
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def __call__(self, namespace: str, value: str) -> str:
+        message = f"{namespace}\x1f{value.strip()}".encode("utf-8")
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[: self.LENGTH]
+
+
+def birth_month(day: dt.date) -> str:
+    """A date of birth minimised to its month, ``YYYY-MM``."""
+    return f"{day.year:04d}-{day.month:02d}"
