@@ -28,3 +28,13 @@ def seeds_dir() -> Path:
 def shared_data() -> Path:
     """External real data (``../shared/data``)."""
     return _shared_folder("data", "external data")
+
+
+@pytest.fixture(scope="session")
+def synthetic_study(tmp_path_factory) -> Path:
+    """The shipped synthetic study (default seed), written once per test session."""
+    from caresurvey.synth.study import DEFAULT_SEED, write_study
+
+    folder = tmp_path_factory.mktemp("synthetic") / "study"
+    write_study(folder, DEFAULT_SEED)
+    return folder

@@ -64,7 +64,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "reason_place_change": _code(codes.REASON_PLACE_CHANGE, "Reason for placement change"),
         },
         checks=[pa.Check(lambda df: df["end"].isna() | (df["end"] >= df["start"]), element_wise=False,
-                         name="end_not_before_start", error="an episode cannot end before it starts")],
+                         name="end_not_before_start", error="an episode cannot end before it starts",
+                         description="end")],
         strict=True, name="episodes",
     ),
     "reviews": pa.DataFrameSchema(
@@ -107,7 +108,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "source": _text("Raw file the response came from"),
         },
         checks=[pa.Check(lambda df: df["response"].isna() != df["missing_reason"].isna(), element_wise=False,
-                         name="answer_or_reason", error="a response has an answer or a reason for none, not both")],
+                         name="answer_or_reason", error="a response has an answer or a reason for none, not both",
+                         description="response")],
         strict=True, name="responses",
     ),
     "codings": pa.DataFrameSchema(
@@ -139,7 +141,8 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "source": _text("Raw file the row came from"),
         },
         checks=[pa.Check(lambda df: df["value"].isna() != df["status"].isna(), element_wise=False,
-                         name="value_or_status", error="a cell has a number or a status symbol, not both")],
+                         name="value_or_status", error="a cell has a number or a status symbol, not both",
+                         description="value")],
         strict=True, name="la_statistics",
     ),
 }

@@ -14,15 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from caresurvey.synth.study import DEFAULT_SEED, write_study
 
 
 @pytest.fixture(scope="session")
-def study(tmp_path_factory) -> Path:
-    """The shipped synthetic study (default seed), written once."""
-    folder = tmp_path_factory.mktemp("synthetic") / "study"
-    write_study(folder, DEFAULT_SEED)
-    return folder
+def study(synthetic_study) -> Path:
+    """The shipped synthetic study (default seed), written once per session."""
+    return synthetic_study
 
 
 def read_csv(path: Path, encoding: str = "utf-8") -> list[dict[str, str]]:

@@ -123,6 +123,6 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
     ledger.drop_columns(table.file, [c for c in table.columns if c not in kept_columns],
                         "notes, comments or a column the study does not define")
     written = {"case_id": cols["case"], "child_id": cols.get("child", "Child ID"), "la": cols.get("la", "LA")}
-    check_rows(frame.drop(index=list(problems.bad_index)), "case_files", problems, written)
+    check_rows(frame.drop(index=list(problems.bad_index)), "case_files", problems, written, raw)
     kept = problems.settle(frame, "case_files", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
     return {"case_files": kept.reset_index(drop=True)}

@@ -84,6 +84,7 @@ def check_rows(
     table: str,
     problems: RowProblems,
     written: Mapping[str, str] | Callable[[str], str] = lambda c: c,
+    raw: pd.DataFrame | None = None,
 ) -> None:
     """Validate ``frame`` against the processed table's schema; each failing row becomes a problem.
 
@@ -91,24 +92,35 @@ def check_rows(
     ----------
     written : mapping or callable
         The column's header as written in the raw file, for the message (default: as is).
+    raw : pandas.DataFrame, optional
+        The raw table ``frame`` was made from (same index): problems then show the value as
+        written in the file rather than as parsed.
     """
     name_of = written if callable(written) else (lambda c: written.get(c, c))
     try:
         schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
+        table_checks = {str(c.error): c for c in schema(table).checks} | {c.name: c for c in schema(table).checks}
+        reported = set()
         for case in cases.itertuples():
             if pd.isna(case.index):
                 raise  # a column-level failure is a reader bug, not bad data
-            column = case.column if isinstance(case.column, str) and case.column in frame.columns else None
-            shown = name_of(column) if column else table
-            value = frame.loc[case.index, column] if column else ""
             check = str(case.check)
             if case.schema_context == "DataFrameSchema":
-                message = str(schema(table).checks[[c.name for c in schema(table).checks].index(check)].error)
+                # A table-wide check fails once per column of the row; report it once, against
+                # the column its description names (pandera names the check by its error text).
+                found = table_checks[check]
+                column, rule, message = found.description, found.name, str(found.error)
             else:
-                message = _message(check, shown, case.failure_case)
-            problems.add(case.index, shown, "" if pd.isna(value) else value, check.split("(")[0], message)
+                column = case.column
+                rule, message = check.split("(")[0], _message(check, name_of(column), case.failure_case)
+            if (case.index, rule) in reported:
+                continue
+            reported.add((case.index, rule))
+            shown = name_of(column)
+            value = raw.at[case.index, shown] if raw is not None and shown in raw.columns else frame.at[case.index, column]
+            problems.add(case.index, shown, "" if pd.isna(value) else value, rule, message)
 
 
 class ProblemsByOwner:

@@ -108,7 +108,7 @@ def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
                                   index=raw.index, dtype="str"),
     })
     written = {"child_id": cols["child"], "sex": cols["sex"], "ethnicity": cols["ethnic"], "birth_month": cols["dob"]}
-    check_rows(frame.drop(index=list(problems.bad_index)), "children", problems, written)
+    check_rows(frame.drop(index=list(problems.bad_index)), "children", problems, written, raw)
     return problems.settle(frame, "children", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
 
 
@@ -135,7 +135,7 @@ def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
                "category_of_need": cols.get("cin", "CIN"), "placement": cols.get("place", "PLACE"),
                "placement_provider": cols.get("provider", "PLACE_PROVIDER"), "reason_ceased": cols.get("rec", "REC"),
                "reason_place_change": cols.get("reason_place_change", "REASON_PLACE_CHANGE")}
-    check_rows(frame.drop(index=list(problems.bad_index)), "episodes", problems, written)
+    check_rows(frame.drop(index=list(problems.bad_index)), "episodes", problems, written, raw)
     return problems.settle(frame, "episodes", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
 
 
@@ -150,7 +150,7 @@ def _reviews(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
         "participation": _codes(raw, cols.get("code")),
     })
     written = {"child_id": cols["child"], "review_date": cols["review"], "participation": cols.get("code", "REVIEW_CODE")}
-    check_rows(frame.drop(index=list(problems.bad_index)), "reviews", problems, written)
+    check_rows(frame.drop(index=list(problems.bad_index)), "reviews", problems, written, raw)
     return problems.settle(frame, "reviews", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
 
 

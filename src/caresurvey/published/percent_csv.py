@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 from caresurvey.errors import InputError
+from caresurvey.ingest.tabular import decode_text
 from caresurvey.published.consistency import Cell
 from caresurvey.published.rounding import PrintedPercent
 
@@ -19,21 +20,6 @@ OPTIONAL_COLUMNS = ("n", "count")
 def _normalise_header(name: str) -> str:
     """Header names match whatever their case and spacing: ``' Percent '`` is ``percent``."""
     return " ".join(name.split()).lower()
-
-
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheets saved as "CSV" on Windows are cp1252; anything else is refused below.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                str(path), "encoding",
-                f"cannot be read as UTF-8 or Windows-1252 text (byte {error.start}); save it as UTF-8 CSV",
-            ) from None
 
 
 def _whole_number(path: Path, row: int, column: str, text: str, minimum: int) -> int:
@@ -76,7 +62,7 @@ def read_percent_csv(path: str | Path) -> list[Cell]:
     path = Path(path)
     if not path.is_file():
         raise InputError(str(path), "file-missing", "no such file")
-    reader = csv.reader(io.StringIO(_decode(path), newline=""))
+    reader = csv.reader(io.StringIO(decode_text(path), newline=""))
     try:
         header = next(reader)
     except StopIteration:

@@ -1,0 +1,111 @@
+"""Hand-made broken files (tests/data/broken, see its README): the quarantine rows and messages expected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from caresurvey.errors import InputError
+from caresurvey.ingest.casefile import read_case_abstraction
+from caresurvey.ingest.coded_segments import read_coded_segments
+from caresurvey.ingest.common import Source
+from caresurvey.ingest.ledger import Ledger
+from caresurvey.ingest.ssda903 import read_ssda903_csv
+from caresurvey.ingest.survey_table import read_survey_table
+from caresurvey.pseudonym import Pseudonymiser
+
+BROKEN = Path(__file__).resolve().parents[1] / "data" / "broken"
+PSEUDONYMISE = Pseudonymiser(b"a test key of 24 bytes..")
+
+
+def source(name: str, **kwargs) -> Source:
+    return Source(path=BROKEN / name, display=name, pseudonymise=PSEUDONYMISE, **kwargs)
+
+
+def quarantined(ledger: Ledger) -> set[tuple]:
+    return {(p.row, p.column, p.value, p.rule) for p in ledger.problems}
+
+
+def test_episodes_faults_are_quarantined_where_a_person_can_find_them():
+    ledger = Ledger()
+    kept = read_ssda903_csv(source("episodes.csv", la="LA9"), ledger)["episodes"]
+    assert quarantined(ledger) == {
+        (3, "DECOM", "31/02/2013", "date"),
+        (4, "LS", "ZZ", "isin"),
+        (5, "CHILD", "", "required"),
+        (8, "DEC", "01/07/2013", "end_not_before_start"),
+        (9, "(after URN)", "EXTRA", "extra-values"),
+    }
+    # rows 2 and 7 are kept; row 7's ISO start and Excel-serial end (41500 = 14 August 2013) are read
+    assert len(kept) == 2
+    assert kept["end"].dropna().dt.date.tolist() == [__import__("datetime").date(2013, 8, 14)]
+    [count] = ledger.reconciliations
+    assert (count.rows_read, count.rows_kept, count.rows_quarantined, count.blank_rows) == (7, 2, 5, 1)
+    messages = {p.rule: p.message for p in ledger.problems}
+    assert "is not a real date" in messages["date"]
+    assert messages["isin"] == "'ZZ' is not a valid LS code"
+    assert messages["end_not_before_start"] == "an episode cannot end before it starts"
+
+
+def test_episodes_keep_no_postcodes_or_urns():
+    kept = read_ssda903_csv(source("episodes.csv", la="LA9"), Ledger())["episodes"]
+    assert not {"HOME_POST", "PL_POST", "URN", "home_post", "pl_post", "urn"} & set(kept.columns)
+    assert "AB1 2CD" not in kept.to_csv()
+
+
+def test_header_faults_and_minimisation():
+    ledger = Ledger()
+    kept = read_ssda903_csv(source("header.csv", la="LA9"), ledger)["children"]
+    assert quarantined(ledger) == {(3, "SEX", "3", "isin"), (4, "DOB", "9 Sept 2011", "date")}
+    assert kept["birth_month"].tolist() == ["2008-03"]
+    assert "UPN" not in kept.columns and "A999123456789" not in kept.to_csv()
+
+
+def test_a_missing_required_column_stops_with_one_message():
+    with pytest.raises(InputError, match=r"no_decom.csv: is not an SSDA903 table") as caught:
+        read_ssda903_csv(source("no_decom.csv", la="LA9"), Ledger())
+    assert caught.value.rule == "not-ssda903"
+
+
+def test_the_cli_reports_structural_errors_without_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "caresurvey", "ingest", "--format", "ssda903-csv", str(BROKEN / "no_decom.csv"),
+         "--la", "LA9", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, timeout=120,
+        env={"CARESURVEY_KEY": "a-long-enough-test-key", "PATH": "", "PYTHONPATH": ":".join(sys.path)},
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "no_decom.csv" in result.stderr and "not-ssda903" in result.stderr
+
+
+def test_a_code_missing_from_the_codebook_quarantines_the_respondent():
+    ledger = Ledger()
+    kept = read_survey_table(source("guardians.csv", group="Children's guardian",
+                                    codebook=BROKEN / "guardians_codebook.csv"), ledger)["responses"]
+    assert quarantined(ledger) == {(3, "contact", "7", "codebook")}
+    assert sorted(kept["response"].fillna("-")) == ["-", "Always"]
+    assert kept["missing_reason"].dropna().tolist() == ["not answered"]
+    assert "Mrs Smith" not in kept.to_csv()  # free text is never kept
+    assert ledger.dropped_columns["guardians.csv"] == ["comments (not coded in the codebook: an id or free text)"]
+    [count] = ledger.reconciliations
+    assert (count.rows_read, count.rows_kept, count.rows_quarantined) == (3, 2, 1)
+
+
+def test_an_undefined_legal_status_is_not_guessed():
+    ledger = Ledger()
+    kept = read_case_abstraction(source("case_files.csv"), ledger)["case_files"]
+    assert quarantined(ledger) == {(4, "Legal status at sampling", "Kinship", "category")}
+    assert kept["status_at_sampling"].tolist() == ["s.20", "CO"]  # "Section 20", "Care order"
+    assert "John" not in kept.to_csv()
+
+
+def test_a_paragraph_number_in_words_is_quarantined():
+    ledger = Ledger()
+    kept = read_coded_segments(source("segments.csv"), ledger)["codings"]
+    assert quarantined(ledger) == {(3, "Begin", "three", "whole-number")}
+    assert kept["code"].tolist() == ["Challenge/Informal challenge"]
+    assert "quiet word" not in kept.to_csv()
