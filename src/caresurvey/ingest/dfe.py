@@ -64,20 +64,28 @@ def _cell(value: str) -> tuple[float | None, str | None, bool]:
     return None, None, False
 
 
-def _year_of_sfr(table: RawTable, source: Source) -> int:
-    """The SFR's year: from a measure name ending in a year (CLA_Mar2014), else the file name."""
-    years = {int(m.group(1)) for c in table.columns if (m := re.search(r"(20\d\d)\s*$", c.strip()))}
-    if len(years) == 1:
-        return years.pop()
-    named = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", source.path.name)}
-    if len(named) == 1:
-        return named.pop()
-    folder = {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", source.path.parent.name)}
-    if len(folder) == 1:
-        return folder.pop()
+def _year_of_sfr(table: RawTable, source: Source, ledger: Ledger) -> int:
+    """The SFR's year: from the file name (SFR34_CLA2015), else its folder, else its measure names.
+
+    The file name comes first because headers are copied from year to year: the 2015 release's
+    SFR34_ADM2015.csv still names its columns CLA_started2014, though its metadata document and
+    its numbers are those of 2015.
+    """
+    def years_in(text: str) -> set[int]:
+        return {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}
+
+    in_columns = {int(m.group(1)) for c in table.columns if (m := re.search(r"(20\d\d)\s*$", c.strip()))}
+    for candidates, where in ((years_in(source.path.stem), "file name"), (years_in(source.path.parent.name), "folder"),
+                              (in_columns, "column names")):
+        if len(candidates) == 1:
+            year = next(iter(candidates))
+            if in_columns and in_columns != {year}:
+                ledger.note(table.file, f"year {year} taken from the {where}; the column names say "
+                                        f"{', '.join(map(str, sorted(in_columns)))}")
+            return year
     raise InputError(source.display, "no-year",
-                     "cannot tell which year these statistics are for: no measure name ends in a year and "
-                     "neither the file nor its folder is named with one; name the file with its year")
+                     "cannot tell which year these statistics are for: neither the file, its folder nor its "
+                     "column names carry one year; name the file with its year")
 
 
 def _cells(raw: pd.DataFrame, measures: dict[str, str], identity: pd.DataFrame, breakdown: pd.Series,
@@ -115,7 +123,7 @@ def _empty_to_none(series: pd.Series) -> pd.Series:
     return series.where(series != "", None)
 
 
-def _sfr(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame:
+def _sfr(table: RawTable, source: Source, problems: RowProblems, ledger: Ledger) -> pd.DataFrame:
     columns = {normalise_header(c): c for c in table.columns}
     raw = table.data
     level = _level(raw[columns["geogl"]], problems, columns["geogl"])
@@ -126,7 +134,7 @@ def _sfr(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame
         "la_name": raw[columns["geogn"]],
     })
     measures = {c: c.strip() for c in table.columns if normalise_header(c) not in _SFR_KEYS}
-    year = pd.Series(_year_of_sfr(table, source), index=raw.index)
+    year = pd.Series(_year_of_sfr(table, source, ledger), index=raw.index)
     breakdown = pd.Series("", index=raw.index)
     return _cells(raw, measures, identity, breakdown, year, source)
 
@@ -183,7 +191,7 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
     keys = {normalise_header(c) for c in table.columns}
     problems = RowProblems(table.file, table.data[ROW])
     if _SFR_KEYS <= keys:
-        cells = _sfr(table, source, problems)
+        cells = _sfr(table, source, problems, ledger)
     elif _EES_KEYS <= keys:
         cells = _ees(table, source, problems)
     else:

@@ -61,6 +61,11 @@ class Ledger:
     problems: list[Problem] = field(default_factory=list)
     reconciliations: list[Reconciliation] = field(default_factory=list)
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, file: str, text: str) -> None:
+        """Record something a user should know about how a file was read."""
+        self.notes.setdefault(file, []).append(text)
 
     def drop_columns(self, file: str, columns: list[str], why: str) -> None:
         """Record columns that were read but not kept (identifiers, free text), and why."""
@@ -81,6 +86,7 @@ class Ledger:
             "totals": totals,
             "adds_up": totals["rows_read"] == totals["rows_kept"] + totals["rows_quarantined"],
             "columns_not_kept": self.dropped_columns,
+            "notes": self.notes,
         }
 
 
