@@ -194,3 +194,16 @@ def test_the_year_comes_from_the_release_not_a_copied_header(statistics):
     started = table[(table["geographic_level"] == "National") & (table["measure"] == "CLA_started2014")]
     assert dict(zip(started["year"], started["value"])) == {2014: 30430.0, 2015: 31070.0}
     assert any("year 2015 taken from the file name" in n for n in ledger.notes["SFR34_ADM2015.csv"])
+
+
+def test_ees_england_agrees_with_its_las(statistics):
+    table, _ = statistics
+    # EES 2023 release: national counts rounded to the nearest 10, LA counts unrounded; merged or
+    # not-applicable LAs ('z') hold no number.
+    rows = table[(table["year"] == 2023) & (table["measure"] == "number")
+                 & (table["breakdown"] == "population_count=Children looked after at 31 March each year")]
+    england = rows.loc[rows["geographic_level"] == "National", "value"].item()
+    las = rows[rows["geographic_level"] == "Local authority"]
+    assert england == 83840
+    assert abs(england - las["value"].sum()) <= 5
+    assert rows.loc[rows["geographic_level"] == "National", "la_code"].item() == "E92000001"
