@@ -76,14 +76,12 @@ def _require_la(source: Source) -> str:
 
 def _child_ids(frame: pd.DataFrame, column: str, written: str, source: Source, problems: RowProblems) -> pd.Series:
     la = _require_la(source)
-    ids = []
-    for index, value in frame[column].items():
-        if value == "":
-            problems.add(index, written, value, "required", f"{written} (the child's id) is required")
-            ids.append(None)
-        else:
-            ids.append(source.pseudonymise(f"child:{la}", value))
-    return pd.Series(ids, index=frame.index, dtype="str")
+    values = frame[column]
+    for index in values.index[values == ""]:
+        problems.add(index, written, "", "required", f"{written} (the child's id) is required")
+    # A child has many episodes and reviews: pseudonymise each distinct id once.
+    pseudonyms = {value: source.pseudonymise(f"child:{la}", value) for value in values.unique() if value != ""}
+    return values.map(pseudonyms).astype("str")
 
 
 def _codes(frame: pd.DataFrame, column: str | None) -> pd.Series:
