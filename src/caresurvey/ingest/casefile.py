@@ -13,9 +13,9 @@ from __future__ import annotations
 import pandas as pd
 
 from caresurvey import codes
-from caresurvey.ingest.common import Source, check_rows, parse_dates
+from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, report_ragged
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.tabular import ROW, match_columns, normalise_header, read_csv_table, read_xlsx_table
+from caresurvey.ingest.tabular import ROW, match_columns, normalise_header
 from caresurvey.ingest.values import parse_whole_number
 
 __all__ = ["read_case_abstraction", "STATUS_SPELLINGS"]
@@ -76,16 +76,11 @@ def _category(frame: pd.DataFrame, column: str | None, lookup: dict[str, str], p
 
 def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """The case-file abstraction as ``case_files`` rows."""
-    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = read_xlsx_table(source.path, display=source.display)
-    else:
-        table = read_csv_table(source.path, display=source.display)
+    table = read_table_file(source)
     cols = match_columns(table, _COLUMNS, ("case", "status_sampled"), what="a case-file abstraction")
     raw = table.data
     problems = RowProblems(table.file, raw[ROW])
-    for row, values in table.ragged:
-        problems.add_row(row, "(beyond the header)", ",".join(values[len(table.columns):]), "extra-values",
-                         "the row has more values than the header has columns; not read")
+    report_ragged(table, problems)
     la = raw[cols["la"]] if "la" in cols else pd.Series(source.la or "", index=raw.index)
     for index in raw.index[la == ""]:
         problems.add(index, cols.get("la", "LA"), "", "required", "the case's LA is required (LA column, or la in the manifest)")

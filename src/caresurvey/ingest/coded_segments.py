@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows
+from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows, codings_frame, read_table_file, report_ragged
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.tabular import ROW, match_columns, read_csv_table, read_xlsx_table
+from caresurvey.ingest.tabular import ROW, match_columns
 from caresurvey.ingest.values import parse_whole_number
 
 __all__ = ["read_coded_segments"]
@@ -46,16 +46,11 @@ def _role(group: str) -> str | None:
 
 def read_coded_segments(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """A coded-segments export as ``codings`` rows (one per code on a row)."""
-    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = read_xlsx_table(source.path, display=source.display)
-    else:
-        table = read_csv_table(source.path, display=source.display)
+    table = read_table_file(source)
     cols = match_columns(table, _COLUMNS, ("document", "code"), what="a coded-segments export (MAXQDA or ATLAS.ti)")
     raw = table.data
     problems = RowProblems(table.file, raw[ROW])
-    for row, values in table.ragged:
-        problems.add_row(row, "(beyond the header)", ",".join(values[len(table.columns):]), "extra-values",
-                         "the row has more values than the header has columns; not read")
+    report_ragged(table, problems)
     records, owners = [], []
     for index, values in raw.iterrows():
         positions = {}
@@ -85,12 +80,7 @@ def read_coded_segments(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
                 "source_format": "coded-segments",
             })
             owners.append(index)
-    frame = pd.DataFrame(records, columns=["interview_id", "case_id", "la", "respondent_role", "code", "coder",
-                                           "start", "end", "unit", "source_format"])
-    frame["start"] = frame["start"].astype("Int64")
-    frame["end"] = frame["end"].astype("Int64")
-    for column in ("interview_id", "case_id", "la", "respondent_role", "code", "coder", "unit", "source_format"):
-        frame[column] = frame[column].astype("str").where(frame[column].notna(), None).astype("str")
+    frame = codings_frame(records)
     frame["_owner"] = owners
     checked = frame[~frame["_owner"].isin(problems.bad_index)]
     check_rows(checked.drop(columns="_owner"), "codings", ProblemsByOwner(problems, frame["_owner"]))

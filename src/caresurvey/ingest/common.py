@@ -10,11 +10,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from caresurvey.ingest.ledger import RowProblems
+from caresurvey.ingest.tabular import RawTable, read_csv_table, read_xlsx_table
 from caresurvey.ingest.values import parse_date
 from caresurvey.pseudonym import Pseudonymiser
 from caresurvey.schemas import schema
 
-__all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner"]
+__all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner", "report_ragged",
+           "read_table_file", "as_text", "codings_frame"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,41 @@ class Source:
     group: str | None = None
     items: Mapping[str, str] = field(default_factory=dict)
     codebook: Path | None = None
+
+
+def read_table_file(source: Source) -> RawTable:
+    """A source's first sheet (xlsx) or its rows (CSV), by the file's suffix."""
+    if source.path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx_table(source.path, display=source.display)
+    return read_csv_table(source.path, display=source.display)
+
+
+def report_ragged(table: RawTable, problems: RowProblems) -> None:
+    """Quarantine rows with values beyond the header: a value may have shifted, so none is read."""
+    for row, values in table.ragged:
+        extra = [v for v in values[len(table.columns):] if v]
+        problems.add_row(row, f"(after {table.columns[-1]})", ",".join(extra), "extra-values",
+                         f"the row has {len(values)} values but the header names {len(table.columns)} columns; "
+                         "a value may have shifted, so the row is not read")
+
+
+def as_text(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    """Make ``columns`` pandas string columns with missing values as missing (not the text 'None')."""
+    for column in columns:
+        frame[column] = frame[column].astype("str").where(frame[column].notna(), None).astype("str")
+    return frame
+
+
+CODINGS_COLUMNS = ("interview_id", "case_id", "la", "respondent_role", "code", "coder", "start", "end", "unit",
+                   "source_format")
+
+
+def codings_frame(records: list[dict]) -> pd.DataFrame:
+    """``codings`` rows from dicts, typed as the schema wants them (nullable integers and strings)."""
+    frame = pd.DataFrame(records, columns=list(CODINGS_COLUMNS))
+    frame["start"] = frame["start"].astype("Int64")
+    frame["end"] = frame["end"].astype("Int64")
+    return as_text(frame, [c for c in CODINGS_COLUMNS if c not in ("start", "end")])
 
 
 def blank_to_none(series: pd.Series) -> pd.Series:

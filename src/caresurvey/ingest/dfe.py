@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source
+from caresurvey.ingest.common import Source, as_text, report_ragged
 from caresurvey.ingest.ledger import Ledger, Reconciliation, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
@@ -202,9 +202,7 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
         )
     bad_rows = problems.bad_index
     per_row = len(cells) // max(len(table.data), 1)
-    for row, values in table.ragged:
-        problems.add_row(row, f"(after {table.columns[-1]})", ",".join(v for v in values[len(table.columns):] if v),
-                         "extra-values", "the row has more values than the header has columns; not read")
+    report_ragged(table, problems)
     uncertain = cells[~cells["certain"] & ~cells["_index"].isin(bad_rows)]
     for index, measure, text in uncertain[["_index", "measure", "_text"]].itertuples(index=False, name=None):
         problems.add(index, measure, text, "number-or-symbol",
@@ -212,8 +210,7 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
     keep = cells["certain"] & ~cells["_index"].isin(bad_rows)
     kept = cells.loc[keep, ["year", "geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown",
                             "value", "status", "source"]].reset_index(drop=True)
-    for column in ("geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown", "status", "source"):
-        kept[column] = kept[column].astype("str").where(kept[column].notna(), None).astype("str")
+    as_text(kept, ("geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown", "status", "source"))
     ledger.problems.extend(problem for _, problem in problems.found)
     ledger.reconciliations.append(Reconciliation(
         file=table.file, table="la_statistics", rows_read=len(cells) + per_row * len(table.ragged),

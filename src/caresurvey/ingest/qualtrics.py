@@ -17,7 +17,7 @@ import re
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source
+from caresurvey.ingest.common import Source, report_ragged
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, is_categorical, scale_position
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
@@ -82,9 +82,7 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     by_name = {normalise_header(names[c]): c for c in table.columns}
     raw = table.data
     problems = RowProblems(table.file, raw[ROW])
-    for row, values in table.ragged:
-        problems.add_row(row, "(beyond the header)", ",".join(values[len(table.columns):]), "extra-values",
-                         "the row has more values than the header has columns; not read")
+    report_ragged(table, problems)
     status_column = by_name.get("status")
     if status_column is not None:
         for index, status in raw[status_column].items():

@@ -22,7 +22,7 @@ import zipfile
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, check_rows
+from caresurvey.ingest.common import Source, check_rows, codings_frame
 from caresurvey.ingest.ledger import Ledger, RowProblems
 
 __all__ = ["read_refi_qda", "utf16_to_code_points"]
@@ -176,12 +176,7 @@ def read_refi_qda(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
                     numbers.append(position)
                     if issue:
                         pending.append((index, *issue))
-    frame = pd.DataFrame(records, columns=["interview_id", "case_id", "la", "respondent_role", "code", "coder",
-                                           "start", "end", "unit", "source_format"])
-    frame["start"] = frame["start"].astype("Int64")
-    frame["end"] = frame["end"].astype("Int64")
-    for column in ("interview_id", "case_id", "la", "respondent_role", "code", "coder", "unit", "source_format"):
-        frame[column] = frame[column].astype("str").where(frame[column].notna(), None).astype("str")
+    frame = codings_frame(records)
     problems = RowProblems(source.display, pd.Series(numbers, index=frame.index, dtype="int64"))
     for index, column, value, rule, message in pending:
         problems.add(index, column, value, rule, message)

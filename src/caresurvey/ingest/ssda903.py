@@ -18,7 +18,7 @@ import pandas as pd
 
 from caresurvey import codes
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates
+from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
 from caresurvey.pseudonym import birth_month
@@ -93,7 +93,7 @@ def _codes(frame: pd.DataFrame, column: str | None) -> pd.Series:
 def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, _HEADER, ("child", "sex", "dob", "ethnic"), what="an SSDA903 header table")
     raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    _report_ragged(table, problems)
+    report_ragged(table, problems)
     dob = parse_dates(raw, cols["dob"], cols["dob"], problems, required=False)
     ethnic = _codes(raw, cols["ethnic"])
     frame = pd.DataFrame({
@@ -113,7 +113,7 @@ def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
 def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, _EPISODES, ("child", "decom", "ls"), what="an SSDA903 episodes table")
     raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    _report_ragged(table, problems)
+    report_ragged(table, problems)
     frame = pd.DataFrame({
         "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
         "la": source.la,
@@ -140,7 +140,7 @@ def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
 def _reviews(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, _REVIEWS, ("child", "review"), what="an SSDA903 reviews table")
     raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    _report_ragged(table, problems)
+    report_ragged(table, problems)
     frame = pd.DataFrame({
         "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
         "la": source.la,
@@ -155,7 +155,7 @@ def _reviews(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
 def _other(name: str, table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {name} table")
     raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    _report_ragged(table, problems)
+    report_ragged(table, problems)
     frame = pd.DataFrame({"child_id": _child_ids(raw, cols["child"], cols["child"], source, problems), "la": source.la})
     for column in table.columns:
         key = normalise_header(column)
@@ -167,14 +167,6 @@ def _other(name: str, table: RawTable, source: Source, ledger: Ledger) -> pd.Dat
         else:
             frame[column.strip().lower()] = blank_to_none(raw[column])
     return problems.settle(frame, f"ssda903_{name}", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
-
-
-def _report_ragged(table: RawTable, problems: RowProblems) -> None:
-    for row, values in table.ragged:
-        extra = [v for v in values[len(table.columns):] if v]
-        problems.add_row(row, f"(after {table.columns[-1]})", ",".join(extra), "extra-values",
-                         f"the row has {len(values)} values but the header names {len(table.columns)} columns; "
-                         "a value may have shifted, so the row is not read")
 
 
 def read_ssda903_csv(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from caresurvey import codes
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows
+from caresurvey.ingest.common import ProblemsByOwner, Source, as_text, check_rows
 from caresurvey.ingest.ledger import Ledger, RowProblems
 
 __all__ = ["Answer", "Item", "NOT_ANSWERED", "scale_position", "is_categorical", "build_responses", "respondent_group"]
@@ -143,9 +143,8 @@ def build_responses(
                "response_code", "missing_reason", "source"]
     frame = pd.DataFrame(records, columns=columns)
     frame["response_code"] = frame["response_code"].astype("Int64")
-    for column in ("respondent_id", "group", "employment", "item", "source_item", "question", "response",
-                   "missing_reason", "source"):
-        frame[column] = frame[column].astype("str").where(frame[column].notna(), None).astype("str")
+    as_text(frame, ("respondent_id", "group", "employment", "item", "source_item", "question", "response",
+                    "missing_reason", "source"))
     checked = frame[~frame["_index"].isin(problems.bad_index)]
     check_rows(checked.drop(columns="_index"), "responses", ProblemsByOwner(problems, frame["_index"]),
                {"employment": "employment item"})

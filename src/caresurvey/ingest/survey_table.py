@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source
+from caresurvey.ingest.common import Source, report_ragged
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, find_id_column
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, read_csv_table, read_xlsx_table, xlsx_sheet_names
@@ -99,9 +99,7 @@ def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]
         codebook = read_codebook(loader(source.codebook))
     raw = table.data
     problems = RowProblems(table.file, raw[ROW])
-    for row, values in table.ragged:
-        problems.add_row(row, "(beyond the header)", ",".join(values[len(table.columns):]), "extra-values",
-                         "the row has more values than the header has columns; not read")
+    report_ragged(table, problems)
     id_column = find_id_column(table.columns)
     ids = raw[id_column] if id_column else raw[ROW].astype(str)
     items, dropped = [], []
