@@ -1,0 +1,48 @@
+"""The processed tables an analysis reads, loaded once from ``data/processed/``."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from caresurvey.errors import CaresurveyError
+from caresurvey.schemas import SCHEMAS
+
+__all__ = ["StudyData"]
+
+
+class StudyData:
+    """Read-only access to a study's processed tables.
+
+    A table the study has no data for (no SSDA903 files, say) is an empty frame with the
+    schema's columns, so every analysis runs and returns an empty result rather than failing.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        if not (self.folder / "reconciliation.json").is_file():
+            raise CaresurveyError(f"{self.folder} holds no processed study; run `caresurvey ingest` (make process) first")
+        self._cache: dict[str, pd.DataFrame] = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
+            path = self.folder / f"{name}.parquet"
+            if path.is_file():
+                self._cache[name] = pd.read_parquet(path)
+            else:
+                self._cache[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS[name].columns})
+        return self._cache[name].copy()
+
+    @cached_property
+    def codings(self) -> pd.DataFrame:
+        """Interview codings from one export: the REFI-QDA project where there is one.
+
+        A study may hold the same codings twice (a project and a coded-segments sheet); counting
+        both would double every code, so the richer export (character offsets, case variables) wins.
+        """
+        codings = self.table("codings")
+        if (codings["source_format"] == "refi-qda").any():
+            return codings[codings["source_format"] == "refi-qda"].reset_index(drop=True)
+        return codings.reset_index(drop=True)
