@@ -103,24 +103,26 @@ def test_krippendorff_alpha_and_kappa_by_hand():
     assert stats.cohens_kappa(first, second) == pytest.approx(0.5)
 
 
-def test_cumulative_incidence_by_hand_and_against_lifelines():
+def test_cumulative_incidence_by_hand():
     # Times 1 (adoption), 2 (censored), 3 (SGO), 4 (adoption). At 1: 4 at risk, F_adopt = 1/4, S = 3/4.
     # At 3: 2 at risk, F_sgo = 3/4 * 1/2 = 3/8, S = 3/8. At 4: 1 at risk, F_adopt = 1/4 + 3/8 = 5/8.
     table = stats.cumulative_incidence(np.array([1, 2, 3, 4]), np.array(["adoption", "", "sgo", "adoption"]), [4])
     values = dict(zip(table["event"], table["cumulative_incidence"]))
     assert values == pytest.approx({"adoption": 5 / 8, "sgo": 3 / 8})
-    lifelines = pytest.importorskip("lifelines")
-    rng = np.random.default_rng(3)
-    durations = rng.permutation(np.arange(1, 61)).astype(float)  # no ties: lifelines needs no jitter
-    kinds = rng.choice(["", "a", "b"], size=60)
-    fitter = lifelines.AalenJohansenFitter(calculate_variance=False)
-    fitter.fit(durations, np.select([kinds == "a", kinds == "b"], [1, 2], 0), event_of_interest=1)
-    ours = stats.cumulative_incidence(durations, kinds, [30, 60])
-    reference = fitter.cumulative_density_.iloc[:, 0]
-    for time in (30, 60):
-        expected = reference[reference.index <= time].iloc[-1]
-        got = ours[(ours["event"] == "a") & (ours["time"] == time)]["cumulative_incidence"].item()
-        assert got == pytest.approx(expected, abs=1e-9)
+
+
+def test_cumulative_incidence_with_tied_times_and_censoring_after_events():
+    # Ties handled exactly (no jitter): at t=2, 5 at risk, one adoption and one return home, and a
+    # censoring that counts as after them. F_a(2) = 1/5, F_r(2) = 1/5, S(2) = 3/5; at t=5 two remain,
+    # one adoption: F_a(5) = 1/5 + 3/5 * 1/2 = 1/2. Hand calculation (Aalen-Johansen).
+    durations = np.array([2, 2, 2, 5, 7])
+    events = np.array(["adoption", "home", "", "adoption", ""])
+    table = stats.cumulative_incidence(durations, events, [2, 5, 7])
+    got = {(e, t): v for e, t, v in zip(table["event"], table["time"], table["cumulative_incidence"])}
+    assert got[("adoption", 2.0)] == pytest.approx(1 / 5) and got[("home", 2.0)] == pytest.approx(1 / 5)
+    assert got[("adoption", 5.0)] == pytest.approx(1 / 2) and got[("adoption", 7.0)] == pytest.approx(1 / 2)
+    at_risk = dict(zip(zip(table["event"], table["time"]), table["at_risk"]))
+    assert at_risk[("adoption", 5.0)] == 2
 
 
 def test_scipy_default_for_larger_tables_is_not_reproducible():

@@ -35,6 +35,7 @@ def test_atlas_ti_quotations_with_several_codes(tmp_path):
 
 def test_maxqda_document_groups_name_the_role(synthetic_study):
     codings, ledger = read(synthetic_study / "interviews" / "coded_segments.xlsx")
-    assert set(codings["respondent_role"]) == {"Social worker", "IRO", "Parent", "Young person"}
-    assert codings["interview_id"].nunique() == 138  # seed 001: 138 interviews
+    assert set(codings["respondent_role"]) == {"Social worker", "IRO", "Parent", "Young person",
+                                               "Focus group (multi-professional)", "Focus group (young people)"}
+    assert codings["interview_id"].nunique() == 138 + 6  # seed 001: 138 interviews and 6 focus groups
     assert not ledger.problems

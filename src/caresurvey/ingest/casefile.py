@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from caresurvey import codes
-from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, report_ragged
+from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, report_ragged, text_series
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.tabular import ROW, match_columns, normalise_header
 from caresurvey.ingest.values import parse_whole_number
@@ -71,7 +71,7 @@ def _category(frame: pd.DataFrame, column: str | None, lookup: dict[str, str], p
             problems.add(index, column, text, "category",
                          f"{text!r} is not a {what} the study defines ({', '.join(sorted(set(lookup.values())))})")
         out.append(value)
-    return pd.Series(out, index=frame.index, dtype="str")
+    return text_series(out, frame.index)
 
 
 def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
@@ -98,10 +98,10 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
             iros.append(None)
     child = raw[cols["child"]] if "child" in cols else pd.Series("", index=raw.index)
     frame = pd.DataFrame({
-        "case_id": raw[cols["case"]].map(lambda v: source.pseudonymise("case", v) if v else None).astype("str"),
-        "child_id": pd.Series([source.pseudonymise(f"child:{a}", c) if c and a else None for a, c in zip(la, child)],
-                              index=raw.index, dtype="str"),
-        "la": la.astype("str"),
+        "case_id": text_series(raw[cols["case"]].map(lambda v: source.pseudonymise("case", v) if v else None)),
+        "child_id": text_series([source.pseudonymise(f"child:{a}", c) if c and a else None for a, c in zip(la, child)],
+                                raw.index),
+        "la": text_series(la),
         "sampled": dates("sampled"),
         "status_at_sampling": _category(raw, cols["status_sampled"], _STATUS, problems, "legal status", required=True),
         "file_analysis": dates("file_analysis"),

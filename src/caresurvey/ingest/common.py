@@ -16,7 +16,7 @@ from caresurvey.pseudonym import Pseudonymiser
 from caresurvey.schemas import schema
 
 __all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner", "report_ragged",
-           "read_table_file", "as_text", "codings_frame"]
+           "read_table_file", "as_text", "text_series", "codings_frame"]
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,23 @@ def report_ragged(table: RawTable, problems: RowProblems) -> None:
                          "a value may have shifted, so the row is not read")
 
 
+def text_series(values, index=None) -> pd.Series:
+    """Strings, with missing values missing, in the installed pandas' string dtype.
+
+    ``Series.astype("str")`` turns None into the text "None" under pandas 2 (and NaN under
+    pandas 3), so text columns are built from plain lists instead, which both versions read the
+    same way.
+    """
+    items = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values]
+    if index is None:
+        index = values.index if isinstance(values, pd.Series) else None
+    return pd.Series(items, index=index, dtype="str")
+
+
 def as_text(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    """Make ``columns`` pandas string columns with missing values as missing (not the text 'None')."""
+    """Make ``columns`` text columns with missing values as missing (see :func:`text_series`)."""
     for column in columns:
-        frame[column] = frame[column].astype("str").where(frame[column].notna(), None).astype("str")
+        frame[column] = text_series(frame[column])
     return frame
 
 
@@ -86,7 +99,7 @@ def codings_frame(records: list[dict]) -> pd.DataFrame:
 
 def blank_to_none(series: pd.Series) -> pd.Series:
     """Empty strings as missing values, in a string column."""
-    return series.where(series != "", None).astype("str")
+    return text_series(series.where(series != "", None))
 
 
 def parse_dates(frame: pd.DataFrame, column: str, written: str, problems: RowProblems, *, required: bool) -> pd.Series:

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, as_text, report_ragged
+from caresurvey.ingest.common import Source, as_text, report_ragged, text_series
 from caresurvey.ingest.ledger import Ledger, Reconciliation, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
@@ -116,7 +116,7 @@ def _level(raw: pd.Series, problems: RowProblems, written: str) -> pd.Series:
             problems.add(index, written, value, "geographic-level",
                          f"{value!r} is not a geographic level ({', '.join(sorted(set(LEVELS.values())))})")
         levels.append(level)
-    return pd.Series(levels, index=raw.index, dtype="str")
+    return text_series(levels, raw.index)
 
 
 def _empty_to_none(series: pd.Series) -> pd.Series:
@@ -139,17 +139,24 @@ def _sfr(table: RawTable, source: Source, problems: RowProblems, ledger: Ledger)
     return _cells(raw, measures, identity, breakdown, year, source)
 
 
+def _coalesce(*columns: pd.Series) -> pd.Series:
+    """Row by row, the first of ``columns`` with a value."""
+    values = [next((v for v in row if isinstance(v, str) and v), None) for row in zip(*columns)]
+    return text_series(values, columns[0].index)
+
+
 def _ees(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame:
     columns = {normalise_header(c): c for c in table.columns}
     raw = table.data
     level = _level(raw[columns["geographiclevel"]], problems, columns["geographiclevel"])
 
     def column(key: str) -> pd.Series:
-        return _empty_to_none(raw[columns[key]]) if key in columns else pd.Series(None, index=raw.index, dtype="str")
+        return _empty_to_none(raw[columns[key]]) if key in columns else text_series([None] * len(raw), raw.index)
 
     # The new-style code of the row's own area: an LA's, else its region's, else the country's.
-    la_code = column("newlacode").fillna(column("regioncode").where(level != "National")).fillna(column("countrycode"))
-    name = column("laname").fillna(column("regionname").where(level != "National")).fillna(column("countryname"))
+    national = level == "National"
+    la_code = _coalesce(column("newlacode"), column("regioncode").where(~national), column("countrycode"))
+    name = _coalesce(column("laname"), column("regionname").where(~national), column("countryname"))
     identity = pd.DataFrame({"geographic_level": level, "la_code": la_code, "old_la_code": column("oldlacode"),
                              "la_name": name})
     years = []

@@ -20,7 +20,7 @@ import pandas as pd
 
 from caresurvey.config import Config
 from caresurvey.errors import CaresurveyError, InputError
-from caresurvey.ingest.common import Source, read_path_label
+from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
 from caresurvey.outputs import atomic_write_bytes, atomic_write_text, write_json
@@ -108,7 +108,7 @@ def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
     for table in sorted(ingested.tables):
         frame = ingested.frame(table)
         # Pieces from different files can differ in optional columns (other return tables).
-        frame = frame.astype({c: "str" for c in frame.columns if frame[c].dtype == object})
+        frame = as_text(frame, [c for c in frame.columns if frame[c].dtype == object])
         processed_schema(table, frame.columns).validate(frame)  # a failure here is a reader bug, not bad data
         frames[table] = frame
         buffer = io.BytesIO()

@@ -18,7 +18,7 @@ import pandas as pd
 
 from caresurvey import codes
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged
+from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged, text_series
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
 from caresurvey.pseudonym import birth_month
@@ -81,12 +81,12 @@ def _child_ids(frame: pd.DataFrame, column: str, written: str, source: Source, p
         problems.add(index, written, "", "required", f"{written} (the child's id) is required")
     # A child has many episodes and reviews: pseudonymise each distinct id once.
     pseudonyms = {value: source.pseudonymise(f"child:{la}", value) for value in values.unique() if value != ""}
-    return values.map(pseudonyms).astype("str")
+    return text_series(values.map(pseudonyms))
 
 
 def _codes(frame: pd.DataFrame, column: str | None) -> pd.Series:
     if column is None:
-        return pd.Series(None, index=frame.index, dtype="str")
+        return text_series([None] * len(frame), frame.index)
     return blank_to_none(frame[column])
 
 
@@ -100,10 +100,10 @@ def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
         "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
         "la": source.la,
         "sex": _codes(raw, cols["sex"]),
-        "birth_month": pd.Series([birth_month(d) if pd.notna(d) else None for d in dob], index=raw.index, dtype="str"),
+        "birth_month": text_series([birth_month(d) if pd.notna(d) else None for d in dob], raw.index),
         "ethnicity": ethnic,
-        "ethnic_group": pd.Series([codes.ethnic_group(e) if e in codes.ETHNICITY else None for e in ethnic],
-                                  index=raw.index, dtype="str"),
+        "ethnic_group": text_series([codes.ethnic_group(e) if e in codes.ETHNICITY else None for e in ethnic],
+                                    raw.index),
     })
     written = {"child_id": cols["child"], "sex": cols["sex"], "ethnicity": cols["ethnic"], "birth_month": cols["dob"]}
     check_rows(frame.drop(index=list(problems.bad_index)), "children", problems, written, raw)
@@ -163,7 +163,7 @@ def _other(name: str, table: RawTable, source: Source, ledger: Ledger) -> pd.Dat
             continue
         if key == "dob":
             dob = parse_dates(raw, column, column, problems, required=False)
-            frame["birth_month"] = pd.Series([birth_month(d) if pd.notna(d) else None for d in dob], index=raw.index, dtype="str")
+            frame["birth_month"] = text_series([birth_month(d) if pd.notna(d) else None for d in dob], raw.index)
         else:
             frame[column.strip().lower()] = blank_to_none(raw[column])
     return problems.settle(frame, f"ssda903_{name}", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))

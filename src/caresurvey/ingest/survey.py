@@ -20,7 +20,7 @@ import pandas as pd
 
 from caresurvey import codes
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import ProblemsByOwner, Source, as_text, check_rows
+from caresurvey.ingest.common import ProblemsByOwner, Source, as_text, check_rows, text_series
 from caresurvey.ingest.ledger import Ledger, RowProblems
 
 __all__ = ["Answer", "Item", "NOT_ANSWERED", "scale_position", "is_categorical", "build_responses", "respondent_group"]
@@ -113,7 +113,7 @@ def build_responses(
     group = respondent_group(source)
     namespace = f"respondent:{group}:{source.path.name}"
     pseudonyms = respondent_ids.map(lambda raw: source.pseudonymise(namespace, str(raw)))
-    employment = pd.Series(None, index=respondent_ids.index, dtype="str")
+    employment = text_series([None] * len(respondent_ids), respondent_ids.index)
     mapped = {item.variable: source.items.get(item.variable, item.variable) for item in items}
     for item in items:
         if mapped[item.variable] == EMPLOYMENT_ITEM:
@@ -122,7 +122,7 @@ def build_responses(
                 if answer.response and label is None:
                     problems.add(index, item.variable, answer.response, "employment",
                                  f"{answer.response!r} is not one of {', '.join(codes.EMPLOYMENT)}")
-            employment = pd.Series(labels, index=respondent_ids.index, dtype="str")
+            employment = text_series(labels, respondent_ids.index)
     records = []
     for item in items:
         for index, answer in zip(respondent_ids.index, item.answers):

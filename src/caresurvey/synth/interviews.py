@@ -1,7 +1,8 @@
 """Synthetic interview coding: transcripts, a codebook and two coders, as REFI-QDA and MAXQDA exports.
 
 The 138 interviews of the published sample (54 social workers, 54 IROs, 15 parents, 15 young
-people on 61 cases) are written as numbered speaker turns of synthetic text. The codebook is
+people on 61 cases) and its six focus groups (one multi-professional group in each LA, two of
+young people) are written as numbered speaker turns of synthetic text. The codebook is
 built from the seed's lists of IRO roles for change, the care-planning context and the
 independence debate. Coder A codes every interview, one turn at a time; coder B codes a
 double-coded subset of about a fifth, agreeing with A most of the time, picking a sibling code
@@ -23,6 +24,7 @@ from xml.etree import ElementTree as ET
 
 import numpy as np
 
+from caresurvey.published.catalogue import load_table
 from caresurvey.synth.case_files import CaseSample
 from caresurvey.synth.files import FIXED_TIMESTAMP, write_xlsx, write_zip
 from caresurvey.synth.randomness import random_generator
@@ -87,6 +89,12 @@ CODEBOOK: dict[str, tuple[str, ...]] = {
 #: Interviewee roles: speaker label in transcripts and document group.
 ROLE_LABELS = {"Social worker": "SW", "IRO": "IRO", "Parent": "Parent", "Young person": "YP"}
 
+#: The focus groups of the published sample (one multi-professional group in each LA, two of
+#: young people), coded like the interviews; speaker label for their transcripts.
+MULTI_PROFESSIONAL = "Focus group (multi-professional)"
+YOUNG_PEOPLE_GROUP = "Focus group (young people)"
+FOCUS_GROUP_SPEAKERS = {MULTI_PROFESSIONAL: "Participant", YOUNG_PEOPLE_GROUP: "Young person"}
+
 CODERS = ("Coder A", "Coder B")
 
 #: Share of interviews coded by both coders (assumption; a fifth is common practice).
@@ -98,6 +106,8 @@ _THEME_WEIGHTS = {
     "IRO": {"IRO roles for change": 4, "Review process": 2, "Challenge": 2, "Independence": 2, "Care planning context": 2},
     "Parent": {"IRO roles for change": 2, "Review process": 3, "Challenge": 0.3, "Independence": 0.3, "Care planning context": 1},
     "Young person": {"IRO roles for change": 2, "Review process": 3, "Challenge": 0.1, "Independence": 0.1, "Care planning context": 0.5},
+    MULTI_PROFESSIONAL: {"IRO roles for change": 3, "Review process": 2, "Challenge": 2, "Independence": 2, "Care planning context": 3},
+    YOUNG_PEOPLE_GROUP: {"IRO roles for change": 2, "Review process": 3, "Challenge": 0.1, "Independence": 0.1, "Care planning context": 0.5},
 }
 
 # One sentence per code, written for this study; a turn coded with a code says its sentence.
@@ -197,7 +207,7 @@ def _transcript(rng: np.random.Generator, role: str) -> tuple[list[Turn], list[t
     leaves = _leaf_codes()
     weights = np.array([_THEME_WEIGHTS[role][theme] for theme, _ in leaves], dtype=float)
     weights /= weights.sum()
-    speaker = ROLE_LABELS[role]
+    speaker = ROLE_LABELS.get(role) or FOCUS_GROUP_SPEAKERS[role]
     turns: list[Turn] = []
     codes: list[tuple[int, str]] = []
     number = 1
@@ -252,7 +262,8 @@ def build_interviews(sample: CaseSample, seed: int) -> list[Interview]:
                 name=f"{case} {ROLE_LABELS[role]}", case=case, la=child.la, role=role,
                 date=child.interview_date, turns=turns, codings={CODERS[0]: codes}, guid=_guid(rng),
             ))
-    # Double-code about a fifth of each role's interviews.
+    interviews.extend(_focus_groups(rng, sample))
+    # Double-code about a fifth of each role's interviews (focus groups are coded once).
     for role in ROLE_LABELS:
         of_role = [i for i in interviews if i.role == role]
         size = max(1, round(DOUBLE_CODED_SHARE * len(of_role)))
@@ -260,6 +271,27 @@ def build_interviews(sample: CaseSample, seed: int) -> list[Interview]:
             interview = of_role[k]
             interview.codings[CODERS[1]] = _second_coder(rng, interview.turns, interview.codings[CODERS[0]], role)
     return interviews
+
+
+def _focus_groups(rng: np.random.Generator, sample: CaseSample) -> list[Interview]:
+    """The published focus groups: a multi-professional group in each LA, two of young people."""
+    table = load_table("sample_composition")
+    counts = {c.item: c.count for c in table.cells if c.group == "Focus groups"}
+    las = sorted({c.la for c in sample.children})
+    if counts["Multi-professional (one in each LA)"] != len(las):
+        raise ValueError("the published sample has one multi-professional focus group per LA")
+    groups = [(f"{la} multi-professional focus group", la, MULTI_PROFESSIONAL) for la in las]
+    groups += [(f"Young people focus group {k}", "", YOUNG_PEOPLE_GROUP) for k in range(1, counts["Young people"] + 1)]
+    out = []
+    for position, (name, la, role) in enumerate(groups):
+        turns, codes = _transcript(rng, role)
+        out.append(Interview(name=name, case="", la=la, role=role, date=FOCUS_GROUP_DAY + dt.timedelta(days=7 * position),
+                             turns=turns, codings={CODERS[0]: codes}, guid=_guid(rng)))
+    return out
+
+
+#: When the focus groups met (assumption: autumn 2013, a week apart).
+FOCUS_GROUP_DAY = dt.date(2013, 11, 4)
 
 
 # --------------------------------------------------------------------------- REFI-QDA
@@ -311,6 +343,8 @@ def project_xml(interviews: Sequence[Interview], seed: int) -> bytes:
     for interview in interviews:
         case = ET.SubElement(cases, f"{ns}Case", {"guid": _guid(rng), "name": interview.name})
         for name, value in (("Role", interview.role), ("LA", interview.la), ("Case", interview.case)):
+            if not value:
+                continue  # a young people's focus group has no LA or case
             holder = ET.SubElement(case, f"{ns}VariableValue")
             ET.SubElement(holder, f"{ns}VariableRef", {"targetGUID": variable_guid[name]})
             ET.SubElement(holder, f"{ns}TextValue").text = value
@@ -379,6 +413,7 @@ def coded_segment_rows(interviews: Sequence[Interview]) -> list[tuple]:
     for interview in interviews:
         length = len(interview.text)
         turns = {t.number: t for t in interview.turns}
+        group = interview.role if interview.role in FOCUS_GROUP_SPEAKERS else f"{interview.role} interviews"
         for coder, codings in interview.codings.items():
             moment = dt.datetime.combine(_coded_on(interview), dt.time(10))
             for number, path in codings:
@@ -386,7 +421,7 @@ def coded_segment_rows(interviews: Sequence[Interview]) -> list[tuple]:
                 turn = turns[number]
                 area = turn.end - turn.start
                 rows.append((
-                    colour[theme], f"{interview.role} interviews", interview.name, f"{theme}\\{code}",
+                    colour[theme], group, interview.name, f"{theme}\\{code}",
                     number, number, 0, turn.text, coder, moment.strftime("%d/%m/%Y %H:%M:%S"), coder,
                     moment.strftime("%d/%m/%Y %H:%M:%S"), area, round(100 * area / length, 2),
                 ))
