@@ -33,7 +33,6 @@ def _freeman_halton_exact(table: np.ndarray) -> float:
     rows, columns = table.sum(axis=1), table.sum(axis=0)
 
     def probability(top):
-        bottom = columns - top
         return math.prod(math.comb(c, t) for c, t in zip(columns, top)) / math.comb(int(columns.sum()), int(rows[0]))
 
     observed = probability(table[0])
