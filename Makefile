@@ -53,11 +53,11 @@ $(PROCESSED)/reconciliation.json: $(PROCESSED)/inventory.json $(STAMP) $(CONFIG)
 
 process: $(PROCESSED)/reconciliation.json ## Ingest the raw files into data/processed/ (tables, quarantine, reconciliation)
 
-$(REPORTS)/tables/published_consistency.csv: $(STAMP) $(CONFIG) $(SOURCES)
+$(REPORTS)/tables/published_consistency.csv: $(PROCESSED)/reconciliation.json $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) tables --config $(CONFIG)
 
-tables: process $(REPORTS)/tables/published_consistency.csv ## Write the output tables to reports/tables/
+tables: process $(REPORTS)/tables/published_consistency.csv ## Write every table to reports/tables/ (published_comparison.csv: published vs reproduced)
 
 $(REPORTS)/figures/.done: $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)

@@ -43,11 +43,17 @@ def published_cells_frame(tables: list[PublishedTable]) -> pd.DataFrame:
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    return frame.to_csv(index=False, lineterminator="\n")
+    # Nine significant digits: more than any count or interval needs, and the same text on every run.
+    return frame.to_csv(index=False, lineterminator="\n", float_format="%.9g")
 
 
-def write_tables(config: Config, checks: list[TableCheck] | None = None) -> list[Path]:
-    """Write ``reports/tables/published_consistency.csv`` and ``published_cells.csv``."""
+def write_tables(config: Config, checks: list[TableCheck] | None = None,
+                 analyses: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+    """Write ``reports/tables/``: the published tables' consistency, and every analysis table.
+
+    The analysis tables (``<id>.csv``, ids in :data:`caresurvey.analysis.tables.ANALYSES`) need
+    the processed study (``caresurvey ingest``); without it only the published tables are written.
+    """
     tables = load_tables()
     checks = checks if checks is not None else check_published(tables, config.rounding, config.solution_limit)
     folder = _tables_dir(config)
@@ -55,6 +61,12 @@ def write_tables(config: Config, checks: list[TableCheck] | None = None) -> list
         atomic_write_text(folder / "published_consistency.csv", _csv(summary_frame(checks))),
         atomic_write_text(folder / "published_cells.csv", _csv(published_cells_frame(tables))),
     ]
+    if analyses is None and (config.processed_dir / "reconciliation.json").is_file():
+        from caresurvey.analysis.tables import run_analyses
+
+        analyses = run_analyses(config)
+    for table_id, frame in (analyses or {}).items():
+        paths.append(atomic_write_text(folder / f"{table_id}.csv", _csv(frame)))
     for path in paths:
         log.info("wrote %s", path)
     return paths

@@ -1,0 +1,42 @@
+"""The Children's Rights Director's survey of children in care, as published (not study data).
+
+References
+----------
+Children's Rights Director for England (2011), Children on Independent Reviewing Officers,
+quoted in Martin (2015) (seed 002): about 79% said it is important or very important to have
+a social worker, approximately 70% an IRO, 53% an advocate, 38% a guardian in court (44% did
+not know enough about guardians to have an opinion); 1,530 children surveyed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from caresurvey.analysis.stats import wilson_interval
+from caresurvey.published.catalogue import load_table
+
+__all__ = ["children_views", "SOURCE_NOTE"]
+
+SOURCE_NOTE = ("published figures of the Children's Rights Director's survey (2011), not study data; "
+               "intervals assume all 1,530 children answered, as the report gives no denominator per question")
+
+
+def children_views(data=None) -> pd.DataFrame:
+    """The published percentages with Wilson 95% intervals at the survey's size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``item, category, qualifier, percent, n, ci_low, ci_high, source``. The count behind each
+        percentage is not published; the interval is that of the printed percentage of 1,530.
+    """
+    table = load_table("children_views_professionals")
+    group = "Children in care surveyed"
+    n = table.max_n_of(group)
+    rows = []
+    for cell in table.cells:
+        percent = float(cell.percent.rstrip("%"))
+        low, high = wilson_interval(round(percent * n / 100), n)
+        rows.append({"item": cell.item, "category": cell.category, "qualifier": cell.qualifier or "",
+                     "percent": percent, "n": n, "ci_low": 100 * low, "ci_high": 100 * high, "source": SOURCE_NOTE})
+    return pd.DataFrame(rows)
