@@ -10,7 +10,7 @@ import pandas as pd
 from caresurvey.errors import CaresurveyError
 from caresurvey.schemas import SCHEMAS
 
-__all__ = ["StudyData"]
+__all__ = ["StudyData", "open_study"]
 
 
 class StudyData:
@@ -46,3 +46,25 @@ class StudyData:
         if (codings["source_format"] == "refi-qda").any():
             return codings[codings["source_format"] == "refi-qda"].reset_index(drop=True)
         return codings.reset_index(drop=True)
+
+
+def open_study(config_path: str | None = None):
+    """The configuration and processed data a notebook works on.
+
+    The configuration is ``config_path``, else ``$CARESURVEY_CONFIG``, else the first
+    ``caresurvey.toml`` in the current folder or above it (notebooks run from ``notebooks/``).
+    """
+    import os
+
+    from caresurvey.config import load_config
+
+    path = config_path or os.environ.get("CARESURVEY_CONFIG")
+    if path is None:
+        here = Path.cwd()
+        found = next((folder / "caresurvey.toml" for folder in (here, *here.parents)
+                      if (folder / "caresurvey.toml").is_file()), None)
+        if found is None:
+            raise CaresurveyError("no caresurvey.toml here or above; set CARESURVEY_CONFIG to the study's configuration")
+        path = found
+    config = load_config(path)
+    return config, StudyData(config.processed_dir)

@@ -81,8 +81,14 @@ def _figures(tables: list[PublishedTable]) -> dict[str, Figure]:
 
 
 def write_figures(config: Config, figures: dict[str, Figure] | None = None) -> list[Path]:
-    """Write a PNG and an SVG of every published table with percentages."""
-    figures = figures if figures is not None else _figures(load_tables())
+    """Write a PNG and an SVG of every published table with percentages, and of the analyses."""
+    if figures is None:
+        figures = _figures(load_tables())
+        if (config.processed_dir / "reconciliation.json").is_file():
+            from caresurvey.analysis.tables import run_analyses
+            from caresurvey.report.analysis_figures import analysis_figures
+
+            figures |= analysis_figures(run_analyses(config))
     paths = []
     for figure in figures.values():
         paths += write_figure(figure, _figures_dir(config))

@@ -38,6 +38,10 @@ class Figure:
     svg: bytes
     alt: str
 
+    def _repr_png_(self) -> bytes:
+        """Jupyter shows a figure that ends a cell (no IPython import needed in notebooks)."""
+        return self.png
+
 
 def _render(fig: plt.Figure) -> tuple[bytes, bytes]:
     png, svg = io.BytesIO(), io.BytesIO()

@@ -1,0 +1,136 @@
+"""Figures of the analysis tables: each takes the table an analysis returns and gives a :class:`Figure`.
+
+Shares are drawn with their Wilson 95% intervals; every figure carries alt text that states
+its numbers, for the report.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from caresurvey.report.figures import _STYLE, Figure, _render
+
+__all__ = [
+    "status_chart",
+    "shares_chart",
+    "review_timeliness_chart",
+    "cumulative_incidence_chart",
+    "code_frequency_chart",
+    "analysis_figures",
+]
+
+_BLUE, _ORANGE = "#3b6ea5", "#d9822b"
+
+
+def status_chart(frame: pd.DataFrame, title: str, name: str) -> Figure:
+    """Bars of children by legal status (Chart 1 of the UEA presentation, from the data)."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7, 3.2))
+        ax.bar(frame["status"], frame["count"], color=_BLUE)
+        for x, count in enumerate(frame["count"]):
+            ax.text(x, count + 0.5, str(count), ha="center", fontsize=8)
+        ax.set_ylabel("Children")
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.tick_params(axis="x", labelrotation=20)
+        png, svg = _render(fig)
+    alt = f"{title}: " + "; ".join(f"{s} {c}" for s, c in zip(frame["status"], frame["count"]))
+    return Figure(name=name, png=png, svg=svg, alt=alt)
+
+
+def shares_chart(frame: pd.DataFrame, label_columns: list[str], title: str, name: str, note: str = "") -> Figure:
+    """Horizontal bars of percentages with Wilson 95% intervals, one bar per row of ``frame``."""
+    labels = [" | ".join(str(row[c]) for c in label_columns) for _, row in frame.iterrows()]
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.3 * len(frame)))
+        y = np.arange(len(frame))[::-1]
+        percent = frame["percent"].to_numpy(dtype=float)
+        errors = np.vstack([percent - frame["ci_low"].to_numpy(dtype=float), frame["ci_high"].to_numpy(dtype=float) - percent])
+        errors = np.clip(errors, 0, None)  # a Wilson bound at 0% can fall a rounding error past the estimate
+        ax.barh(y, percent, color=_BLUE, xerr=errors, ecolor="#555555", capsize=2)
+        for yy, p, k, n in zip(y, percent, frame["count"], frame["n"]):
+            ax.text(101, yy, f"{p:.0f}% ({k}/{n})", va="center", fontsize=7)
+        ax.set_yticks(y, labels)
+        ax.set_xlim(0, 118)
+        ax.set_xlabel("Percentage of those who answered, with 95% Wilson interval")
+        ax.set_title(title, fontsize=10, loc="left")
+        if note:
+            ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
+                        fontsize=7, va="top")
+        png, svg = _render(fig)
+    alt = f"{title}: " + "; ".join(f"{label} {p:.0f}% ({k} of {n})" for label, p, k, n in
+                                   zip(labels, percent, frame["count"], frame["n"]))
+    return Figure(name=name, png=png, svg=svg, alt=alt)
+
+
+def review_timeliness_chart(frame: pd.DataFrame) -> Figure:
+    """Share of reviews held on time by LA, all reviews, with intervals."""
+    rows = frame[frame["review"] == "all"].rename(columns={"on_time": "count", "due": "n"})
+    return shares_chart(rows, ["la"], "Reviews held on time (regulation 33)", "review_timeliness")
+
+
+def cumulative_incidence_chart(frame: pd.DataFrame) -> Figure:
+    """Cumulative incidence of each way of leaving care, against months since first looked after."""
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 3.4))
+        for outcome, part in frame.groupby("outcome", sort=False):
+            ax.step(part["months"], 100 * part["cumulative_incidence"], where="post", label=outcome)
+        ax.set_xlabel("Months since first becoming looked after")
+        ax.set_ylabel("Cumulative incidence (%)")
+        ax.set_title("Time to permanence (competing risks, Aalen-Johansen)", fontsize=10, loc="left")
+        ax.legend(fontsize=7, frameon=False)
+        png, svg = _render(fig)
+    last = frame.sort_values("months").groupby("outcome").last()
+    alt = "Cumulative incidence by the last month shown: " + "; ".join(
+        f"{o} {100 * r.cumulative_incidence:.0f}% at {r.months:g} months" for o, r in last.iterrows())
+    return Figure(name="time_to_permanence", png=png, svg=svg, alt=alt)
+
+
+def code_frequency_chart(frame: pd.DataFrame) -> Figure:
+    """Heat map of the share of interviews mentioning each code, by role."""
+    table = frame.pivot(index="code", columns="role", values="percent").fillna(0)
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(8, 0.6 + 0.22 * len(table)))
+        image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=100)
+        ax.set_xticks(range(len(table.columns)), table.columns, rotation=30, ha="right", fontsize=7)
+        ax.set_yticks(range(len(table.index)), table.index, fontsize=7)
+        fig.colorbar(image, ax=ax, label="% of the role's interviews")
+        ax.set_title("Interview codes by respondent role", fontsize=10, loc="left")
+        png, svg = _render(fig)
+    top = frame.sort_values("percent", ascending=False).head(5)
+    alt = "Most frequent codes: " + "; ".join(f"{r.code} in {r.percent:.0f}% of {r.role} interviews" for r in top.itertuples())
+    return Figure(name="interview_codes", png=png, svg=svg, alt=alt)
+
+
+def analysis_figures(tables: dict[str, pd.DataFrame]) -> dict[str, Figure]:
+    """The figures of the analysis tables that hold data."""
+    figures: dict[str, Figure] = {}
+    status = tables.get("legal_status_at_file_analysis")
+    if status is not None and status["count"].sum():
+        figures["chart1"] = status_chart(status, "Chart 1: children in each legal status at the time of file analysis",
+                                         "legal_status_at_file_analysis")
+    contact = tables.get("iro_cg_contact")
+    if contact is not None and contact["n"].sum():
+        ends = contact[contact["category"] != "Sometimes"]
+        figures["contact"] = shares_chart(ends, ["item", "group", "category"],
+                                          "IRO and guardian contact when a case is in proceedings", "iro_cg_contact")
+    challenge = tables.get("formal_challenge")
+    if challenge is not None and challenge["n"].sum():
+        figures["challenge"] = shares_chart(challenge, ["mechanism", "group"], "Formal challenge mechanisms used by IROs",
+                                            "formal_challenge")
+    independence = tables.get("independence_attitudes")
+    if independence is not None and independence["n"].sum():
+        figures["independence"] = shares_chart(independence, ["group"],
+                                               "In favour of separating IROs from local authorities",
+                                               "independence_attitudes")
+    timeliness = tables.get("review_timeliness")
+    if timeliness is not None and len(timeliness):
+        figures["timeliness"] = review_timeliness_chart(timeliness)
+    permanence = tables.get("time_to_permanence")
+    if permanence is not None and len(permanence):
+        figures["permanence"] = cumulative_incidence_chart(permanence)
+    codes = tables.get("interview_codes")
+    if codes is not None and len(codes):
+        figures["codes"] = code_frequency_chart(codes)
+    return figures
