@@ -38,3 +38,21 @@ def synthetic_study(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("synthetic") / "study"
     write_study(folder, DEFAULT_SEED)
     return folder
+
+
+@pytest.fixture(scope="session")
+def ingested_study(synthetic_study, tmp_path_factory) -> Path:
+    """The shipped configuration over the synthetic study, ingested (as `make process` leaves it).
+
+    Returns the configuration file; its ``paths.processed`` holds the processed tables.
+    """
+    import shutil
+
+    from caresurvey.config import load_config
+    from caresurvey.ingest.pipeline import ingest_study
+
+    folder = tmp_path_factory.mktemp("ingested_study")
+    shutil.copy(PROJECT / "caresurvey.toml", folder / "caresurvey.toml")
+    shutil.copytree(synthetic_study, folder / "data" / "raw" / "synthetic")
+    ingest_study(load_config(folder / "caresurvey.toml"))
+    return folder / "caresurvey.toml"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,20 +12,14 @@ import pandas as pd
 import pytest
 
 from caresurvey.config import load_config
-from caresurvey.ingest.pipeline import ingest_study
 from caresurvey.schemas import SCHEMAS
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def processed(synthetic_study, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("ingested")
-    shutil.copy(PROJECT / "caresurvey.toml", folder / "caresurvey.toml")
-    (folder / "data" / "raw").mkdir(parents=True)
-    shutil.copytree(synthetic_study, folder / "data" / "raw" / "synthetic")
-    ingest_study(load_config(folder / "caresurvey.toml"))
-    return folder / "data" / "processed"
+def processed(ingested_study) -> Path:
+    return load_config(ingested_study).processed_dir
 
 
 def table(processed: Path, name: str) -> pd.DataFrame:
