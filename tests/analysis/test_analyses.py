@@ -61,8 +61,8 @@ def test_legal_status_by_la_adds_up_to_the_sample(study):
     table = legal_status_at_sampling(study)
     by_la = table[(table["la"] != "All LAs") & table["status"].isin(["s.20", "ICO", "CO", "PO"])]
     # seed 001: s. 20 37, ICO 36, CO 33, PO 16 of 122
-    assert by_la.groupby("status")["count"].sum().to_dict() == {"s.20": 37, "ICO": 36, "CO": 33, "PO": 16}
-    assert by_la.groupby("la")["n"].first().sum() == 122
+    assert by_la.groupby("status")["n"].sum().to_dict() == {"s.20": 37, "ICO": 36, "CO": 33, "PO": 16}
+    assert by_la.groupby("la")["denominator"].first().sum() == 122
 
 
 def test_transitions_account_for_every_child(study):
@@ -75,7 +75,7 @@ def test_transitions_account_for_every_child(study):
 
 
 def test_overall_challenge_is_the_sum_of_the_employment_columns(study):
-    table = formal_challenge(study).set_index(["mechanism", "group"])["n"]
+    table = formal_challenge(study).set_index(["mechanism", "group"])["denominator"]
     for mechanism in table.index.get_level_values(0).unique():
         assert table[(mechanism, "Overall")] == table[(mechanism, "LA-employed IROs")] + table[(mechanism, "Self-employed IROs")]
 
@@ -105,8 +105,8 @@ def test_views_conveyed_share_counts_reviews_of_children_aged_four_and_over(stud
     row = table[(table["la"] == "All LAs") & (table["code"] == "views conveyed")].iloc[0]
     reviews = study.table("reviews")
     older = reviews[reviews["participation"] != "PN0"]
-    assert row["n"] == len(older)
-    assert row["count"] == older["participation"].isin(["PN1", "PN2", "PN3", "PN4", "PN5", "PN6"]).sum()
+    assert row["denominator"] == len(older)
+    assert row["n"] == older["participation"].isin(["PN1", "PN2", "PN3", "PN4", "PN5", "PN6"]).sum()
 
 
 # --------------------------------------------------------------------------- hand-made processed data

@@ -73,19 +73,19 @@ def _reproduced(data: StudyData) -> dict[str, dict]:
 
     def legal(cell):
         row = status.loc[_STATUS.get(cell.item, cell.item)]
-        return int(row["count"]), int(row["n"])
+        return int(row["n"]), int(row["denominator"])
 
     def contact_cell(cell):
         row = contact.loc[(cell.item, cell.group, cell.category)]
-        return int(row["count"]), int(row["n"])
+        return int(row["n"]), int(row["denominator"])
 
     def challenge_cell(cell):
         row = challenge.loc[(cell.item, _CHALLENGE_GROUP.get(cell.group, cell.group))]
-        return int(row["count"]), int(row["n"])
+        return int(row["n"]), int(row["denominator"])
 
     def independence_cell(cell):
         row = independence.loc[cell.group]
-        return int(row["count"]), int(row["n"])
+        return int(row["n"]), int(row["denominator"])
 
     return {
         "sample_composition": lambda cell: (composition[(cell.group, cell.item)], None),
@@ -111,7 +111,7 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
     Returns
     -------
     pandas.DataFrame
-        ``table, group, item, category, published, reproduced, count, n, status``: ``published``
+        ``table, group, item, category, published, reproduced, n, denominator, status, note``: ``published``
         as printed; ``reproduced`` at the printed precision; ``status`` is ``match``,
         ``MISMATCH`` or ``not in the data`` (with the reason in ``note``).
     """
@@ -122,7 +122,7 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
             base = {"table": table.id, "group": cell.group, "item": cell.item, "category": cell.category or ""}
             if table.id not in reproducers:
                 rows.append({**base, "published": cell.printed or cell.percent or cell.count, "reproduced": "",
-                             "count": None, "n": None, "status": "not in the data",
+                             "n": None, "denominator": None, "status": "not in the data",
                              "note": NOT_IN_DATA.get(table.id, "no study data for this table")})
                 continue
             count, n = reproducers[table.id](cell)
@@ -136,8 +136,8 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
                 checks.append(n is not None and n > 0 and is_feasible_count(printed, count, n, rounding))
                 shown.append(_printed_share(count, n, printed) if n else "")
             published = " ".join(p for p in (str(cell.count) if cell.count is not None else "", cell.percent or "") if p)
-            rows.append({**base, "published": published, "reproduced": " ".join(shown), "count": count, "n": n,
+            rows.append({**base, "published": published, "reproduced": " ".join(shown), "n": count, "denominator": n,
                          "status": "match" if all(checks) else "MISMATCH", "note": ""})
-    frame = pd.DataFrame(rows, columns=["table", "group", "item", "category", "published", "reproduced", "count",
-                                        "n", "status", "note"])
-    return frame.astype({"count": "Int64", "n": "Int64"})
+    frame = pd.DataFrame(rows, columns=["table", "group", "item", "category", "published", "reproduced", "n",
+                                        "denominator", "status", "note"])
+    return frame.astype({"n": "Int64", "denominator": "Int64"})

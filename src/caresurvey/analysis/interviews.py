@@ -25,7 +25,7 @@ def interview_codes(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``role, code, count, n, percent, ci_low, ci_high``: interviews of the role where the
+        ``role, code, n, denominator, percent, ci_low, ci_high``: interviews of the role where the
         code was applied at least once, of all the role's interviews.
     """
     codings = data.codings

@@ -26,7 +26,7 @@ def legal_status_at_sampling(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``la, status, count, n, percent, ci_low, ci_high`` (Wilson 95%, percentages); ``la`` is
+        ``la, status, n, denominator, percent, ci_low, ci_high`` (Wilson 95%, percentages); ``la`` is
         ``"All LAs"`` for the whole sample. ``CO (+ PO)`` adds the two, as the slide prints it.
     """
     cases = data.table("case_files")
@@ -77,7 +77,7 @@ def status_at_file_analysis(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``status, count, n, percent, ci_low, ci_high``, in the study's status order.
+        ``status, n, denominator, percent, ci_low, ci_high``, in the study's status order.
     """
     cases = data.table("case_files").dropna(subset=["status_at_file_analysis"])
     counts = cases["status_at_file_analysis"].value_counts()

@@ -78,7 +78,7 @@ def iro_cg_contact(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``item, group, category, count, n, percent, ci_low, ci_high``: for each published item
+        ``item, group, category, n, denominator, percent, ci_low, ci_high``: for each published item
         and group (IRO, CG), those answering always or mostly, sometimes, rarely or never.
     """
     responses = data.table("responses")
@@ -111,7 +111,7 @@ def iro_cg_contact_tests(data: StudyData, seed: int) -> pd.DataFrame:
     rows = []
     for item in CONTACT_ITEMS:
         part = shares[shares["item"] == item]
-        table = np.array([[part[(part["group"] == g) & (part["category"] == c)]["count"].item()
+        table = np.array([[part[(part["group"] == g) & (part["category"] == c)]["n"].item()
                            for c in CONTACT_CATEGORIES] for g in CONTACT_GROUPS])
         test = exact_test(table, seed)
         check = chi_square_check(table) if table.sum(axis=1).min() > 0 else {"valid": False, "min_expected": np.nan}
@@ -135,7 +135,7 @@ def formal_challenge(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``mechanism, group, count, n, percent, ci_low, ci_high``; ``Overall`` is every IRO who
+        ``mechanism, group, n, denominator, percent, ci_low, ci_high``; ``Overall`` is every IRO who
         answered, whatever their employment.
     """
     responses = data.table("responses")
@@ -161,12 +161,12 @@ def formal_challenge_tests(data: StudyData) -> pd.DataFrame:
     rows = []
     for mechanism in CHALLENGE_ITEMS:
         la, own = shares.loc[(mechanism, "LA-employed IROs")], shares.loc[(mechanism, "Self-employed IROs")]
-        if la["n"] == 0 or own["n"] == 0:
+        if la["denominator"] == 0 or own["denominator"] == 0:
             rows.append({"mechanism": mechanism, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                          "test": "not testable (a group has no answers)", "p_value": np.nan})
             continue
-        difference, low, high = risk_difference(int(la["count"]), int(la["n"]), int(own["count"]), int(own["n"]))
-        table = np.array([[la["count"], la["n"] - la["count"]], [own["count"], own["n"] - own["count"]]], dtype=int)
+        difference, low, high = risk_difference(int(la["n"]), int(la["denominator"]), int(own["n"]), int(own["denominator"]))
+        table = np.array([[la["n"], la["denominator"] - la["n"]], [own["n"], own["denominator"] - own["n"]]], dtype=int)
         test = exact_test(table, seed=0)
         rows.append({"mechanism": mechanism, "difference": difference, "ci_low": low, "ci_high": high,
                      "test": test.method, "p_value": test.p_value})
@@ -192,7 +192,7 @@ def independence_attitudes(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``group, count, n, percent, ci_low, ci_high``; in favour = agree or strongly agree that
+        ``group, n, denominator, percent, ci_low, ci_high``; in favour = agree or strongly agree that
         the IRO service should be separated from local authorities.
     """
     frame = _independence_frame(data)

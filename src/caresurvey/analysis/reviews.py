@@ -136,7 +136,7 @@ def review_participation(data: StudyData) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``la, age_group, code, description, count, n`` (reviews), then for children aged 4 and
+        ``la, age_group, code, description, n, denominator`` (reviews), then for children aged 4 and
         over the rows with ``code = "views conveyed"``: reviews at which the child's views were
         conveyed (PN1-PN6) of all their reviews (PN7 = not conveyed), with Wilson intervals.
 

@@ -61,12 +61,18 @@ def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float
 
 
 def with_wilson(frame: pd.DataFrame, count: str = "count", n: str = "n", confidence: float = 0.95) -> pd.DataFrame:
-    """Add ``percent``, ``ci_low`` and ``ci_high`` (percentages) for ``count`` of ``n`` on each row."""
+    """Add ``percent``, ``ci_low`` and ``ci_high`` (percentages) for ``count`` of ``n`` on each row.
+
+    With the default column names, ``count`` and ``n`` come out as ``n`` and ``denominator``,
+    the names the output tables use (n of denominator); named columns keep their names.
+    """
     out = frame.copy()
     out["percent"] = np.where(out[n] > 0, 100 * out[count] / out[n].where(out[n] > 0), np.nan)
     intervals = [wilson_interval(int(k), int(m), confidence) for k, m in zip(out[count], out[n])]
     out["ci_low"] = [100 * low for low, _ in intervals]
     out["ci_high"] = [100 * high for _, high in intervals]
+    if (count, n) == ("count", "n"):
+        out = out.rename(columns={"count": "n", "n": "denominator"})
     return out
 
 

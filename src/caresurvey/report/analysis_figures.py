@@ -28,14 +28,14 @@ def status_chart(frame: pd.DataFrame, title: str, name: str) -> Figure:
     """Bars of children by legal status (Chart 1 of the UEA presentation, from the data)."""
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7, 3.2))
-        ax.bar(frame["status"], frame["count"], color=_BLUE)
-        for x, count in enumerate(frame["count"]):
+        ax.bar(frame["status"], frame["n"], color=_BLUE)
+        for x, count in enumerate(frame["n"]):
             ax.text(x, count + 0.5, str(count), ha="center", fontsize=8)
         ax.set_ylabel("Children")
         ax.set_title(title, fontsize=10, loc="left")
         ax.tick_params(axis="x", labelrotation=20)
         png, svg = _render(fig)
-    alt = f"{title}: " + "; ".join(f"{s} {c}" for s, c in zip(frame["status"], frame["count"]))
+    alt = f"{title}: " + "; ".join(f"{s} {c}" for s, c in zip(frame["status"], frame["n"]))
     return Figure(name=name, png=png, svg=svg, alt=alt)
 
 
@@ -49,7 +49,7 @@ def shares_chart(frame: pd.DataFrame, label_columns: list[str], title: str, name
         errors = np.vstack([percent - frame["ci_low"].to_numpy(dtype=float), frame["ci_high"].to_numpy(dtype=float) - percent])
         errors = np.clip(errors, 0, None)  # a Wilson bound at 0% can fall a rounding error past the estimate
         ax.barh(y, percent, color=_BLUE, xerr=errors, ecolor="#555555", capsize=2)
-        for yy, p, k, n in zip(y, percent, frame["count"], frame["n"]):
+        for yy, p, k, n in zip(y, percent, frame["n"], frame["denominator"]):
             ax.text(101, yy, f"{p:.0f}% ({k}/{n})", va="center", fontsize=7)
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 118)
@@ -60,13 +60,13 @@ def shares_chart(frame: pd.DataFrame, label_columns: list[str], title: str, name
                         fontsize=7, va="top")
         png, svg = _render(fig)
     alt = f"{title}: " + "; ".join(f"{label} {p:.0f}% ({k} of {n})" for label, p, k, n in
-                                   zip(labels, percent, frame["count"], frame["n"]))
+                                   zip(labels, percent, frame["n"], frame["denominator"]))
     return Figure(name=name, png=png, svg=svg, alt=alt)
 
 
 def review_timeliness_chart(frame: pd.DataFrame) -> Figure:
     """Share of reviews held on time by LA, all reviews, with intervals."""
-    rows = frame[frame["review"] == "all"].rename(columns={"on_time": "count", "due": "n"})
+    rows = frame[frame["review"] == "all"].rename(columns={"on_time": "n", "due": "denominator"})
     return shares_chart(rows, ["la"], "Reviews held on time (regulation 33)", "review_timeliness")
 
 
@@ -107,20 +107,20 @@ def analysis_figures(tables: dict[str, pd.DataFrame]) -> dict[str, Figure]:
     """The figures of the analysis tables that hold data."""
     figures: dict[str, Figure] = {}
     status = tables.get("legal_status_at_file_analysis")
-    if status is not None and status["count"].sum():
+    if status is not None and status["n"].sum():
         figures["chart1"] = status_chart(status, "Chart 1: children in each legal status at the time of file analysis",
                                          "legal_status_at_file_analysis")
     contact = tables.get("iro_cg_contact")
-    if contact is not None and contact["n"].sum():
+    if contact is not None and contact["denominator"].sum():
         ends = contact[contact["category"] != "Sometimes"]
         figures["contact"] = shares_chart(ends, ["item", "group", "category"],
                                           "IRO and guardian contact when a case is in proceedings", "iro_cg_contact")
     challenge = tables.get("formal_challenge")
-    if challenge is not None and challenge["n"].sum():
+    if challenge is not None and challenge["denominator"].sum():
         figures["challenge"] = shares_chart(challenge, ["mechanism", "group"], "Formal challenge mechanisms used by IROs",
                                             "formal_challenge")
     independence = tables.get("independence_attitudes")
-    if independence is not None and independence["n"].sum():
+    if independence is not None and independence["denominator"].sum():
         figures["independence"] = shares_chart(independence, ["group"],
                                                "In favour of separating IROs from local authorities",
                                                "independence_attitudes")
