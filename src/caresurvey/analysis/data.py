@@ -10,7 +10,7 @@ import pandas as pd
 from caresurvey.errors import CaresurveyError
 from caresurvey.schemas import SCHEMAS
 
-__all__ = ["StudyData", "open_study"]
+__all__ = ["StudyData", "open_study", "collection_year_end"]
 
 
 class StudyData:
@@ -35,6 +35,12 @@ class StudyData:
                 self._cache[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS[name].columns})
         return self._cache[name].copy()
 
+    def data_end(self):
+        """The last day the SSDA903 data cover: 31 March after their latest date (a collection year's end)."""
+        episodes, reviews = self.table("episodes"), self.table("reviews")
+        dates = [episodes["start"].max(), episodes["end"].max(), reviews["review_date"].max()]
+        return collection_year_end(max(d for d in dates if pd.notna(d)).date())
+
     @cached_property
     def codings(self) -> pd.DataFrame:
         """Interview codings from one export: the REFI-QDA project where there is one.
@@ -46,6 +52,13 @@ class StudyData:
         if (codings["source_format"] == "refi-qda").any():
             return codings[codings["source_format"] == "refi-qda"].reset_index(drop=True)
         return codings.reset_index(drop=True)
+
+
+def collection_year_end(day):
+    """31 March on or after ``day``: the end of the SSDA903 collection year holding it."""
+    import datetime as dt
+
+    return dt.date(day.year + (day.month > 3), 3, 31)
 
 
 def open_study(config_path: str | None = None):

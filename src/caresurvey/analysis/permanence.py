@@ -41,9 +41,7 @@ def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.D
     columns = ["outcome", "months", "cumulative_incidence", "at_risk", "events_so_far", "children"]
     if episodes.empty:
         return pd.DataFrame(columns=columns)
-    if data_end is None:
-        latest = max(episodes["start"].max(), episodes["end"].max()).date()
-        data_end = dt.date(latest.year + (latest.month > 3), 3, 31)
+    data_end = data_end or data.data_end()
     first = care_periods(episodes).sort_values("start").groupby(["child_id", "la"], as_index=False).first()
     last_episode = episodes.sort_values("start").groupby(["child_id", "la"]).last()
     durations, events = [], []

@@ -92,9 +92,7 @@ def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.Da
     columns = ["la", "review", "due", "on_time", "late", "not_held"]
     if episodes.empty:
         return with_wilson(pd.DataFrame(columns=columns), count="on_time", n="due")
-    if data_end is None:
-        latest = max(episodes["start"].max(), episodes["end"].max(), reviews["review_date"].max()).date()
-        data_end = dt.date(latest.year + (latest.month > 3), 3, 31)
+    data_end = data_end or data.data_end()
     periods = care_periods(episodes)
     holidays = np.array(bank_holidays(periods["start"].min().year, data_end.year), dtype="datetime64[D]")
     by_child = {key: sorted(group["review_date"].dt.date) for key, group in reviews.groupby(["child_id", "la"])}
