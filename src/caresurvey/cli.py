@@ -214,6 +214,38 @@ def _run_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_compare_las(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from caresurvey.analysis.national import la_funnel
+    from caresurvey.outputs import atomic_write_text
+    from caresurvey.report.analysis_figures import funnel_chart
+    from caresurvey.report.figures import write_figure
+
+    folder = Path(args.data) if args.data else load_config(args.config).processed_dir
+    path = folder / "la_statistics.parquet"
+    if not path.is_file():
+        raise CaresurveyError(f"{path} not found: ingest DfE statistics first (caresurvey ingest --format dfe-la ... "
+                              f"--out {folder})")
+    target = args.target if args.target == "national" else _proportion(args.target)
+    table = la_funnel(pd.read_parquet(path), args.measure, args.denominator, args.year, target)
+    out = Path(args.out)
+    atomic_write_text(out / "funnel.csv", table.to_csv(index=False, lineterminator="\n", float_format="%.9g"))
+    write_figure(funnel_chart(table, f"{args.measure} / {args.denominator}, {args.year}"), out)
+    flagged = table["flag998"].value_counts().to_dict()
+    print(f"{len(table)} LAs to {out}/funnel.csv, funnel.png, funnel.svg; 99.8% limits: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(flagged.items())))
+    return 0
+
+
+def _proportion(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise CaresurveyError(f"--target {text!r}: give 'national' or a proportion such as 0.19") from None
+    return value
+
+
 def _run_synth(args: argparse.Namespace) -> int:
     from caresurvey.synth.study import DEFAULT_SEED, write_study
 
@@ -364,6 +396,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: $CARESURVEY_KEY)")
     _add_config(ingest)
     ingest.set_defaults(run=_run_ingest)
+
+    compare = commands.add_parser(
+        "compare-las", parents=[common],
+        help="funnel plot of one DfE measure across LAs (reports exact binomial limits)",
+        description="Compare every LA on one measure as a share of another (published column names, e.g. "
+        "--measure CLA_S20 --denominator CLA_Mar2014) against England or a stated target, with exact "
+        "binomial 95%% and 99.8%% limits (Spiegelhalter 2005). LAs with suppressed values are listed, "
+        "marked, with no point. Writes DIR/funnel.csv and DIR/funnel.png/.svg.",
+    )
+    compare.add_argument("--measure", required=True, help="numerator column, as published (e.g. CLA_S20)")
+    compare.add_argument("--denominator", required=True, help="denominator column, as published (e.g. CLA_Mar2014)")
+    compare.add_argument("--year", required=True, type=int, help="year ending 31 March")
+    compare.add_argument("--target", default="national", help="'national' (England's share, default) or a proportion")
+    compare.add_argument("--data", metavar="DIR", help="folder holding la_statistics.parquet (default: the config's processed folder)")
+    compare.add_argument("--out", required=True, metavar="DIR")
+    _add_config(compare)
+    compare.set_defaults(run=_run_compare_las)
 
     synth = commands.add_parser(
         "synth", parents=[common],

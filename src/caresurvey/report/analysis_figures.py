@@ -19,6 +19,7 @@ __all__ = [
     "cumulative_incidence_chart",
     "code_frequency_chart",
     "analysis_figures",
+    "funnel_chart",
 ]
 
 _BLUE, _ORANGE = "#3b6ea5", "#d9822b"
@@ -101,6 +102,44 @@ def code_frequency_chart(frame: pd.DataFrame) -> Figure:
     top = frame.sort_values("percent", ascending=False).head(5)
     alt = "Most frequent codes: " + "; ".join(f"{r.code} in {r.percent:.0f}% of {r.role} interviews" for r in top.itertuples())
     return Figure(name="interview_codes", png=png, svg=svg, alt=alt)
+
+
+def funnel_chart(table: pd.DataFrame, title: str, name: str = "funnel") -> Figure:
+    """A funnel plot: each unit's proportion against its denominator, 95% and 99.8% limits, outliers named."""
+    plotted = table.dropna(subset=["proportion", "denominator"])
+    with plt.rc_context(_STYLE):
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        if len(plotted):
+            from caresurvey.analysis.funnel import binomial_limit
+
+            target = float(table["target"].iloc[0])
+            sizes = np.unique(np.geomspace(max(1, plotted["denominator"].min() * 0.8), plotted["denominator"].max() * 1.1,
+                                           200).astype(int))
+            for level, tail, style in (("95%", 0.025, "--"), ("99.8%", 0.001, ":")):
+                ax.plot(sizes, [binomial_limit(int(n), target, tail) for n in sizes], style, color="#555555", lw=1,
+                        label=f"{level} limits")
+                ax.plot(sizes, [binomial_limit(int(n), target, 1 - tail) for n in sizes], style, color="#555555", lw=1)
+            ax.axhline(target, color=_ORANGE, lw=1, label=f"target {target:.3f}")
+            outside = plotted["flag998"] != "inside"
+            ax.scatter(plotted["denominator"], plotted["proportion"], s=14, color=np.where(outside, _ORANGE, _BLUE))
+            for row in plotted[outside].itertuples():
+                ax.annotate(str(row.la_name), (row.denominator, row.proportion), fontsize=6, xytext=(3, 2),
+                            textcoords="offset points")
+            ax.set_xscale("log")
+            ax.legend(fontsize=7, frameon=False)
+        ax.set_xlabel("Denominator")
+        ax.set_ylabel("Proportion")
+        ax.set_title(title, fontsize=10, loc="left")
+        missing = len(table) - len(plotted)
+        if missing:
+            ax.annotate(f"{missing} unit(s) with a suppressed value: listed in the table, not plotted",
+                        xy=(0, 0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points", fontsize=7,
+                        va="top")
+        png, svg = _render(fig)
+    counts = table["flag998"].value_counts().to_dict()
+    alt = f"{title}: funnel plot of {len(plotted)} units; 99.8% limits: " + ", ".join(
+        f"{k} {v}" for k, v in sorted(counts.items()))
+    return Figure(name=name, png=png, svg=svg, alt=alt)
 
 
 def analysis_figures(tables: dict[str, pd.DataFrame]) -> dict[str, Figure]:

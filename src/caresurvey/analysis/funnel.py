@@ -1,0 +1,84 @@
+"""Funnel plots for proportions: exact binomial control limits around a target.
+
+References
+----------
+Spiegelhalter, D. J. (2005). Funnel plots for comparing institutional performance. Statistics
+in Medicine 24, 1185-1202, Appendix A.1.1: exact binomial limits with interpolation between
+the discrete points, so the funnel is smooth.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["binomial_limit", "funnel_table", "LEVELS", "FUNNEL_COLUMNS"]
+
+#: The two-sided coverage of each pair of limits: 95% (about 2 SD) and 99.8% (about 3 SD).
+LEVELS = {"95": 0.95, "998": 0.998}
+
+FUNNEL_COLUMNS = ["la_code", "la_name", "numerator", "denominator", "proportion", "target",
+                  "lower95", "upper95", "lower998", "upper998", "flag95", "flag998"]
+
+
+def binomial_limit(n: int, target: float, p: float) -> float:
+    """The ``p`` quantile of a Bin(n, target) proportion, interpolated as Spiegelhalter (2005).
+
+    Notes
+    -----
+    With F the binomial distribution function, r_p is the smallest r with F(r) >= p; then
+    alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is (r_p - alpha) / n, clipped to
+    [0, 1].
+    """
+    if n <= 0:
+        return float("nan")
+    distribution = stats.binom(n, target)
+    r = distribution.ppf(p)  # smallest r with F(r) >= p
+    upper, lower = distribution.cdf(r), distribution.cdf(r - 1)
+    alpha = (upper - p) / (upper - lower) if upper > lower else 0.0
+    return float(np.clip((r - alpha) / n, 0.0, 1.0))
+
+
+def _flag(proportion: float, low: float, high: float) -> str:
+    if np.isnan(proportion):
+        return "no value"
+    if proportion > high:
+        return "above"
+    if proportion < low:
+        return "below"
+    return "inside"
+
+
+def funnel_table(frame: pd.DataFrame, target: float) -> pd.DataFrame:
+    """Each unit's proportion beside the funnel's limits at its denominator, and where it falls.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``la_code, la_name, numerator, denominator`` (nullable: a suppressed value is missing),
+        and optionally ``status`` (the published symbol of a missing value).
+    target : float
+        The proportion the funnel centres on (e.g. England's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`FUNNEL_COLUMNS` (plus ``status``): flags are ``inside``, ``above``, ``below``, or
+        ``no value`` for a unit whose numerator or denominator was not published: such units
+        stay in the table, marked, with no point and no limits at an unknown denominator.
+    """
+    out = frame.copy()
+    numerator = pd.to_numeric(out["numerator"], errors="coerce")
+    denominator = pd.to_numeric(out["denominator"], errors="coerce")
+    out["proportion"] = np.where(denominator > 0, numerator / denominator.where(denominator > 0), np.nan)
+    out["target"] = target
+    for name, level in LEVELS.items():
+        tail = (1 - level) / 2
+        out[f"lower{name}"] = [binomial_limit(int(n), target, tail) if pd.notna(n) and n > 0 else np.nan for n in denominator]
+        out[f"upper{name}"] = [binomial_limit(int(n), target, 1 - tail) if pd.notna(n) and n > 0 else np.nan
+                               for n in denominator]
+        out[f"flag{name}"] = [_flag(p, lo, hi) for p, lo, hi in zip(out["proportion"], out[f"lower{name}"],
+                                                                     out[f"upper{name}"])]
+    extra = [c for c in out.columns if c not in FUNNEL_COLUMNS]
+    return out[FUNNEL_COLUMNS + extra]

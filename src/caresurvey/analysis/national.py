@@ -1,0 +1,112 @@
+"""National statistics: derived LA measures, and one measure's funnel across LAs.
+
+The DfE SFR underlying-data files give counts per LA (``CLA_S20``, ``CLA_Mar2014``, ...); the
+shares an evaluator compares are derived here, per LA and year, with England and regional rows
+kept apart. A share whose numerator or denominator was suppressed stays missing, with the
+published symbol as its status.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from caresurvey.analysis.funnel import funnel_table
+from caresurvey.errors import CaresurveyError
+
+__all__ = ["DERIVED_MEASURES", "derived_measures", "la_funnel"]
+
+#: Derived share -> (numerator columns, denominator column pattern), as the SFR files name them.
+DERIVED_MEASURES = {
+    "s20_share_at_31_march": (("CLA_S20",), r"CLA_Mar\d{4}"),
+    "care_order_share_at_31_march": (("CLA_ICO", "CLA_FCO"), r"CLA_Mar\d{4}"),
+    "placement_order_share_at_31_march": (("CLA_PlaceO",), r"CLA_Mar\d{4}"),
+    "s20_share_of_starters": (("SCLA_S20",), r"CLA_started\d{4}"),
+    "care_order_share_of_starters": (("SCLA_ICO", "SCLA_FCO"), r"CLA_started\d{4}"),
+}
+_AREA = ["year", "geographic_level", "la_code", "old_la_code", "la_name"]
+
+
+def _sum_with_status(cells: pd.DataFrame) -> tuple[float, str | None]:
+    """The sum of cells, or missing with the first published symbol where any is missing."""
+    if cells["value"].isna().any():
+        return np.nan, str(cells.loc[cells["value"].isna(), "status"].iloc[0])
+    return float(cells["value"].sum()), None
+
+
+def derived_measures(la_statistics: pd.DataFrame) -> pd.DataFrame:
+    """Shares derived from the SFR counts, per area and year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, geographic_level, la_code, old_la_code, la_name, measure, numerator, denominator,
+        proportion, status``: ``status`` holds the published symbol where the numerator or the
+        denominator was suppressed (the proportion is then missing).
+    """
+    sfr = la_statistics[la_statistics["breakdown"] == ""]
+    rows = []
+    for area, cells in sfr.groupby(_AREA, dropna=False, sort=True):
+        by_measure = cells.set_index("measure")
+        for name, (parts, denominator_pattern) in DERIVED_MEASURES.items():
+            if not set(parts) <= set(by_measure.index):
+                continue
+            totals = [m for m in by_measure.index if re.fullmatch(denominator_pattern, m)]
+            if len(totals) != 1:
+                continue
+            numerator, numerator_status = _sum_with_status(by_measure.loc[list(parts)])
+            denominator, denominator_status = _sum_with_status(by_measure.loc[[totals[0]]])
+            status = numerator_status or denominator_status
+            proportion = numerator / denominator if status is None and denominator > 0 else np.nan
+            rows.append({**dict(zip(_AREA, area)), "measure": name, "numerator": numerator,
+                         "denominator": denominator, "proportion": proportion, "status": status})
+    return pd.DataFrame(rows, columns=[*_AREA, "measure", "numerator", "denominator", "proportion", "status"])
+
+
+def _cells(la_statistics: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
+    cells = la_statistics[(la_statistics["measure"] == measure) & (la_statistics["year"] == year)
+                          & (la_statistics["breakdown"] == "")]
+    if cells.empty:
+        known = sorted(la_statistics.loc[la_statistics["year"] == year, "measure"].unique())
+        raise CaresurveyError(f"no measure {measure!r} for {year} in the statistics; measures of {year}: "
+                              f"{', '.join(known[:40])}{' ...' if len(known) > 40 else ''}")
+    return cells
+
+
+def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year: int,
+              target: float | str = "national") -> pd.DataFrame:
+    """One measure as a share of another for every LA in a year, against a target.
+
+    Parameters
+    ----------
+    measure, denominator : str
+        Published column names, e.g. ``CLA_S20`` and ``CLA_Mar2014``.
+    target : "national" or float
+        The England share for that year (default), or a stated proportion.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The funnel table (:data:`caresurvey.analysis.funnel.FUNNEL_COLUMNS` plus ``status``):
+        every LA of the year, suppressed ones kept with their symbol and no point.
+    """
+    top, bottom = _cells(la_statistics, measure, year), _cells(la_statistics, denominator, year)
+    keys = ["la_code", "la_name", "geographic_level"]
+    merged = top[keys + ["value", "status"]].merge(bottom[keys + ["value", "status"]], on=keys, suffixes=("_n", "_d"))
+    if target == "national":
+        england = merged[merged["geographic_level"] == "National"]
+        if england.empty or england[["value_n", "value_d"]].isna().any(axis=None):
+            raise CaresurveyError(f"no England value of {measure} / {denominator} for {year}; give --target VALUE")
+        target = float(england["value_n"].iloc[0] / england["value_d"].iloc[0])
+    target = float(target)
+    if not 0 < target < 1:
+        raise CaresurveyError(f"the target must be a proportion between 0 and 1, not {target}")
+    las = merged[merged["geographic_level"] == "Local authority"]
+    frame = pd.DataFrame({
+        "la_code": las["la_code"], "la_name": las["la_name"], "numerator": las["value_n"],
+        "denominator": las["value_d"],
+        "status": [a if isinstance(a, str) else b for a, b in zip(las["status_n"], las["status_d"])],
+    })
+    return funnel_table(frame.reset_index(drop=True), target)
