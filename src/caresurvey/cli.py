@@ -228,7 +228,7 @@ def _run_compare_las(args: argparse.Namespace) -> int:
         raise CaresurveyError(f"{path} not found: ingest DfE statistics first (caresurvey ingest --format dfe-la ... "
                               f"--out {folder})")
     target = args.target if args.target == "national" else _proportion(args.target)
-    table = la_funnel(pd.read_parquet(path), args.measure, args.denominator, args.year, target)
+    table = la_funnel(pd.read_parquet(path), args.measure, args.denominator, args.year, target, args.overdispersion)
     out = Path(args.out)
     atomic_write_text(out / "funnel.csv", table.to_csv(index=False, lineterminator="\n", float_format="%.9g"))
     write_figure(funnel_chart(table, f"{args.measure} / {args.denominator}, {args.year}"), out)
@@ -409,6 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--denominator", required=True, help="denominator column, as published (e.g. CLA_Mar2014)")
     compare.add_argument("--year", required=True, type=int, help="year ending 31 March")
     compare.add_argument("--target", default="national", help="'national' (England's share, default) or a proportion")
+    compare.add_argument("--overdispersion", choices=["none", "multiplicative", "additive"], default="none",
+                         help="widen the limits for overdispersion across many LAs (Spiegelhalter 2005): a "
+                         "multiplicative factor or an additive random-effects variance; default none")
     compare.add_argument("--data", metavar="DIR", help="folder holding la_statistics.parquet (default: the config's processed folder)")
     compare.add_argument("--out", required=True, metavar="DIR")
     _add_config(compare)

@@ -56,3 +56,27 @@ def test_flags_and_suppressed_units_stay_in_the_table():
     # limits are clipped to [0, 1] and nested: 99.8% outside 95%
     assert (table["lower998"] <= table["lower95"]).all() and (table["upper95"] <= table["upper998"]).all()
     assert (table[["lower998", "upper998"]] >= 0).all().all() and (table[["lower998", "upper998"]] <= 1).all().all()
+
+
+def test_overdispersion_by_hand():
+    # Five units at target 0.2, n = 100 each, so s = sqrt(0.2 * 0.8 / 100) = 0.04 and
+    # z = (y - 0.2) / 0.04: y = 0.1, 0.2, 0.2, 0.3, 0.4 -> z = -2.5, 0, 0, 2.5, 5.
+    # Winsorised at the 10th and 90th percentiles (numpy linear quantiles: -1.5 and 4.0):
+    # z = -1.5, 0, 0, 2.5, 4 -> phi = (2.25 + 6.25 + 16) / 5 = 4.9.
+    # tau^2 = (5 * 4.9 - 4) / (5 * 625 - 5 * 625^2 / (5 * 625)) = 20.5 / 2500 = 0.0082.
+    from caresurvey.analysis.funnel import overdispersion
+
+    result = overdispersion(np.array([0.1, 0.2, 0.2, 0.3, 0.4]), np.array([100.0] * 5), 0.2)
+    assert result["phi"] == pytest.approx(4.9) and result["tau2"] == pytest.approx(0.0082)
+
+
+def test_adjusted_limits_are_wider_and_use_the_normal_quantiles():
+    frame = pd.DataFrame({"la_code": list("ABCDE"), "la_name": list("ABCDE"),
+                          "numerator": [10, 20, 20, 30, 40], "denominator": [100] * 5})
+    plain = funnel_table(frame, 0.2)
+    scaled = funnel_table(frame, 0.2, adjustment="multiplicative")
+    # multiplicative: 0.2 + 1.959964 * sqrt(4.9) * 0.04 = 0.37354 (phi from the test above)
+    assert scaled["upper95"].iloc[0] == pytest.approx(0.2 + 1.959964 * math.sqrt(4.9) * 0.04, abs=1e-5)
+    assert (scaled["upper95"] > plain["upper95"]).all()
+    additive = funnel_table(frame, 0.2, adjustment="additive")
+    assert additive["upper998"].iloc[0] == pytest.approx(0.2 + 3.090232 * math.sqrt(0.0016 + 0.0082), abs=1e-5)

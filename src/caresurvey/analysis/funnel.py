@@ -13,7 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["binomial_limit", "funnel_table", "LEVELS", "FUNNEL_COLUMNS"]
+__all__ = ["binomial_limit", "funnel_table", "overdispersion", "LEVELS", "FUNNEL_COLUMNS", "ADJUSTMENTS"]
+
+#: Overdispersion adjustments (Spiegelhalter 2005, section 3.3): none for a handful of units;
+#: for all English LAs, a multiplicative factor or an additive random-effects variance.
+ADJUSTMENTS = ("none", "multiplicative", "additive")
+#: Share of z-scores winsorised at each end before estimating overdispersion (Spiegelhalter 2005).
+WINSORISE = 0.10
 
 #: The two-sided coverage of each pair of limits: 95% (about 2 SD) and 99.8% (about 3 SD).
 LEVELS = {"95": 0.95, "998": 0.998}
@@ -50,7 +56,37 @@ def _flag(proportion: float, low: float, high: float) -> str:
     return "inside"
 
 
-def funnel_table(frame: pd.DataFrame, target: float) -> pd.DataFrame:
+def overdispersion(proportions: np.ndarray, denominators: np.ndarray, target: float) -> dict:
+    """Overdispersion of proportions around a target, from winsorised z-scores.
+
+    Returns
+    -------
+    dict
+        ``phi`` (multiplicative factor, at least 1), ``tau2`` (additive between-unit variance, at
+        least 0), ``units`` (how many had a value).
+
+    Notes
+    -----
+    Spiegelhalter (2005), section 3.3: z_i = (y_i - t) / s_i with s_i^2 = t (1 - t) / n_i, the
+    z-scores winsorised at their 10th and 90th percentiles, phi = sum(z^2) / I. Additive
+    (DerSimonian-Laird): tau^2 = (I phi - (I - 1)) / (sum w_i - sum w_i^2 / sum w_i), w_i = 1 / s_i^2.
+    """
+    keep = ~np.isnan(proportions) & (denominators > 0)
+    y, n = proportions[keep], denominators[keep]
+    if len(y) < 2:
+        return {"phi": 1.0, "tau2": 0.0, "units": int(len(y))}
+    variance = target * (1 - target) / n
+    z = (y - target) / np.sqrt(variance)
+    low, high = np.quantile(z, [WINSORISE, 1 - WINSORISE])
+    z = np.clip(z, low, high)
+    units = len(z)
+    phi = float(np.sum(z**2) / units)
+    weights = 1 / variance
+    tau2 = (units * phi - (units - 1)) / (weights.sum() - (weights**2).sum() / weights.sum())
+    return {"phi": max(phi, 1.0), "tau2": float(max(tau2, 0.0)), "units": int(units)}
+
+
+def funnel_table(frame: pd.DataFrame, target: float, adjustment: str = "none") -> pd.DataFrame:
     """Each unit's proportion beside the funnel's limits at its denominator, and where it falls.
 
     Parameters
@@ -60,6 +96,11 @@ def funnel_table(frame: pd.DataFrame, target: float) -> pd.DataFrame:
         and optionally ``status`` (the published symbol of a missing value).
     target : float
         The proportion the funnel centres on (e.g. England's).
+    adjustment : {"none", "multiplicative", "additive"}
+        ``none`` (the default; right for a handful of units): exact binomial limits.
+        ``multiplicative``: normal limits widened by sqrt(phi); ``additive``: normal limits with
+        the random-effects variance tau^2 added (see :func:`overdispersion`). ``phi`` and ``tau2``
+        are reported in the table either way.
 
     Returns
     -------
@@ -73,12 +114,25 @@ def funnel_table(frame: pd.DataFrame, target: float) -> pd.DataFrame:
     denominator = pd.to_numeric(out["denominator"], errors="coerce")
     out["proportion"] = np.where(denominator > 0, numerator / denominator.where(denominator > 0), np.nan)
     out["target"] = target
+    if adjustment not in ADJUSTMENTS:
+        raise ValueError(f"adjustment {adjustment!r} is not one of {', '.join(ADJUSTMENTS)}")
+    spread = overdispersion(out["proportion"].to_numpy(dtype=float), denominator.fillna(0).to_numpy(dtype=float), target)
     for name, level in LEVELS.items():
         tail = (1 - level) / 2
-        out[f"lower{name}"] = [binomial_limit(int(n), target, tail) if pd.notna(n) and n > 0 else np.nan for n in denominator]
-        out[f"upper{name}"] = [binomial_limit(int(n), target, 1 - tail) if pd.notna(n) and n > 0 else np.nan
-                               for n in denominator]
+        if adjustment == "none":
+            out[f"lower{name}"] = [binomial_limit(int(n), target, tail) if pd.notna(n) and n > 0 else np.nan
+                                   for n in denominator]
+            out[f"upper{name}"] = [binomial_limit(int(n), target, 1 - tail) if pd.notna(n) and n > 0 else np.nan
+                                   for n in denominator]
+        else:
+            z = stats.norm.ppf(1 - tail)
+            variance = target * (1 - target) / denominator.where(denominator > 0)
+            width = z * (np.sqrt(spread["phi"] * variance) if adjustment == "multiplicative"
+                         else np.sqrt(variance + spread["tau2"]))
+            out[f"lower{name}"] = np.clip(target - width, 0, 1)
+            out[f"upper{name}"] = np.clip(target + width, 0, 1)
         out[f"flag{name}"] = [_flag(p, lo, hi) for p, lo, hi in zip(out["proportion"], out[f"lower{name}"],
                                                                      out[f"upper{name}"])]
+    out["adjustment"], out["phi"], out["tau2"] = adjustment, spread["phi"], spread["tau2"]
     extra = [c for c in out.columns if c not in FUNNEL_COLUMNS]
     return out[FUNNEL_COLUMNS + extra]

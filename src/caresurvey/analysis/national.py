@@ -76,7 +76,7 @@ def _cells(la_statistics: pd.DataFrame, measure: str, year: int) -> pd.DataFrame
 
 
 def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year: int,
-              target: float | str = "national") -> pd.DataFrame:
+              target: float | str = "national", adjustment: str = "none") -> pd.DataFrame:
     """One measure as a share of another for every LA in a year, against a target.
 
     Parameters
@@ -85,6 +85,8 @@ def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year:
         Published column names, e.g. ``CLA_S20`` and ``CLA_Mar2014``.
     target : "national" or float
         The England share for that year (default), or a stated proportion.
+    adjustment : {"none", "multiplicative", "additive"}
+        Overdispersion adjustment of the limits (see :func:`caresurvey.analysis.funnel.funnel_table`).
 
     Returns
     -------
@@ -109,4 +111,4 @@ def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year:
         "denominator": las["value_d"],
         "status": [a if isinstance(a, str) else b for a, b in zip(las["status_n"], las["status_d"])],
     })
-    return funnel_table(frame.reset_index(drop=True), target)
+    return funnel_table(frame.reset_index(drop=True), target, adjustment)
