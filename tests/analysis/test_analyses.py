@@ -166,3 +166,19 @@ def test_coding_agreement_by_hand(tmp_path):
     assert table.loc["X", "units"] == 3
     assert table.loc["X", "cohens_kappa"] == pytest.approx(-0.5)
     assert table.loc["X", "krippendorff_alpha"] == pytest.approx(-0.25)
+
+
+def test_study_las_are_compared_with_each_other(study):
+    from caresurvey.analysis.study_las import study_la_funnels, study_la_heterogeneity
+
+    tests = study_la_heterogeneity(study, seed=20140601).set_index("measure")
+    # 122 children in 4 LAs (seed 001), tested LA by legal status
+    assert tests.loc["legal status at sampling", ["las", "n"]].tolist() == [4, 122]
+    assert tests.loc["legal status at sampling", "test"].startswith("Fisher-Freeman-Halton")
+    assert (tests["p_holm"] >= tests["p_value"]).all()
+    funnels = study_la_funnels(study)
+    on_time = funnels[funnels["measure"] == "reviews held on time"]
+    assert len(on_time) == 4
+    # the default target is the pooled proportion of the study LAs
+    assert on_time["target"].iloc[0] == pytest.approx(on_time["numerator"].sum() / on_time["denominator"].sum())
+    assert set(on_time["flag95"]) <= {"inside", "above", "below"}

@@ -24,6 +24,7 @@ from caresurvey.analysis.questionnaires import (
     iro_cg_contact_tests,
 )
 from caresurvey.analysis.reviews import review_participation, review_timeliness
+from caresurvey.analysis.study_las import study_la_funnels, study_la_heterogeneity
 from caresurvey.config import Config
 
 __all__ = ["ANALYSES", "run_analyses"]
@@ -45,6 +46,8 @@ ANALYSES: dict[str, Callable[[StudyData, Config], pd.DataFrame]] = {
     "time_to_permanence": lambda data, config: time_to_permanence(data),
     "interview_codes": lambda data, config: interview_codes(data),
     "coding_agreement": lambda data, config: coding_agreement(data),
+    "study_la_heterogeneity": lambda data, config: study_la_heterogeneity(data, config.seed),
+    "study_la_funnels": lambda data, config: study_la_funnels(data),
     "published_comparison": lambda data, config: published_comparison(data, config.rounding),
 }
 
