@@ -238,6 +238,22 @@ def _run_compare_las(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_compare_published(args: argparse.Namespace) -> int:
+    from caresurvey.analysis.compare_published import compare_with_published, read_local_table
+    from caresurvey.outputs import atomic_write_text
+    from caresurvey.published.catalogue import load_table
+
+    table = load_table(args.published)
+    comparison = compare_with_published(read_local_table(Path(args.table)), table, args.rounding)
+    out = Path(args.out)
+    atomic_write_text(out / "comparison.csv", comparison.to_csv(index=False, lineterminator="\n", float_format="%.9g"))
+    compared = comparison[comparison["status"] == "compared"]
+    robust = compared[(compared["p_max"] < 0.05) | (compared["p_min"] >= 0.05)]
+    print(f"{len(compared)} cell(s) compared with {table.id} -> {out}/comparison.csv; "
+          f"{len(robust)} reach the same conclusion at p < 0.05 whatever the published counts")
+    return 0
+
+
 def _proportion(text: str) -> float:
     try:
         value = float(text)
@@ -416,6 +432,21 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", required=True, metavar="DIR")
     _add_config(compare)
     compare.set_defaults(run=_run_compare_las)
+
+    compare_published = commands.add_parser(
+        "compare-published", parents=[common],
+        help="compare a table from your own sample with a published table",
+        description="Compare each cell of a table computed on a local sample (CSV: group, item, "
+        "category, n, denominator; names as in `caresurvey published show TABLE_ID`) with the "
+        "published cell, over every count set the consistency checker finds consistent with the "
+        "printed percentage: the range of differences and of Fisher exact p-values. Writes DIR/comparison.csv.",
+    )
+    compare_published.add_argument("table", metavar="TABLE.csv", help="your table, in the published layout")
+    compare_published.add_argument("--published", required=True, metavar="TABLE_ID", help="the published table")
+    compare_published.add_argument("--rounding", choices=["half-up", "half-even", "either"], default="either",
+                                   help="how the published percentages were rounded (default either)")
+    compare_published.add_argument("--out", required=True, metavar="DIR")
+    compare_published.set_defaults(run=_run_compare_published)
 
     synth = commands.add_parser(
         "synth", parents=[common],

@@ -1,0 +1,118 @@
+"""A local sample against a published table, cell by cell, over every count set the table allows.
+
+A published percentage hides its count and often its denominator. The consistency checker
+lists every (n, count) pair that prints as published; each local cell is compared with each of
+them (Fisher's exact test, risk difference), and the comparison reports the range of results
+over all of them. A conclusion that holds at both ends of the range does not depend on the
+published study's unknown counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from caresurvey.errors import InputError
+from caresurvey.ingest.tabular import ROW, match_columns, read_csv_table
+from caresurvey.ingest.values import parse_whole_number
+from caresurvey.published.catalogue import PublishedTable
+from caresurvey.published.consistency import check_consistency
+from caresurvey.published.rounding import Rounding
+
+__all__ = ["read_local_table", "compare_with_published", "COMPARISON_COLUMNS"]
+
+COMPARISON_COLUMNS = [
+    "group", "item", "category", "local_n", "local_denominator", "local_percent", "published", "count_sets",
+    "difference_min", "difference_max", "p_min", "p_max", "status",
+]
+
+
+def read_local_table(path: Path) -> pd.DataFrame:
+    """A local table in the published layout: ``group, item[, category], n, denominator``.
+
+    ``n`` is the local count and ``denominator`` the local number answering (``count`` is
+    accepted for ``n``).
+    """
+    table = read_csv_table(Path(path))
+    cols = match_columns(
+        table,
+        {"group": ("group",), "item": ("item",), "category": ("category",), "n": ("n", "count"),
+         "denominator": ("denominator",)},
+        ("group", "item", "n", "denominator"),
+        what="a local table in the published layout (group, item, category, n, denominator)",
+    )
+    rows = []
+    for record in table.data.to_dict("records"):
+        values = {}
+        for key in ("n", "denominator"):
+            try:
+                values[key] = parse_whole_number(record[cols[key]])
+            except ValueError as error:
+                raise InputError(table.file, "whole-number", str(error), row=int(record[ROW]), column=cols[key],
+                                 value=record[cols[key]]) from None
+        if not 0 <= values["n"] <= values["denominator"] or values["denominator"] == 0:
+            raise InputError(table.file, "count-range", "n must lie between 0 and the denominator, which must be positive",
+                             row=int(record[ROW]), column=cols["n"], value=record[cols["n"]])
+        rows.append({"group": record[cols["group"]], "item": record[cols["item"]],
+                     "category": record[cols["category"]] if "category" in cols else "", **values})
+    return pd.DataFrame(rows, columns=["group", "item", "category", "n", "denominator"])
+
+
+def _published_sets(table: PublishedTable, rounding: Rounding) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    """(consistency group, item) -> every (n, count) pair in a joint solution of the table."""
+    result = check_consistency(table.consistency_problem(rounding), limit=0)
+    sets: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for label, group in result.groups.items():
+        if group.n_by_item is not None:
+            for item, by_n in group.counts_by_n.items():
+                sets[(label, item)] = [(n, k) for n, counts in sorted(by_n.items()) for k in counts]
+        else:
+            for n, per_item in sorted(group.counts_by_n.items()):
+                for item, counts in per_item.items():
+                    sets.setdefault((label, item), []).extend((n, k) for k in counts)
+    return sets
+
+
+def compare_with_published(local: pd.DataFrame, table: PublishedTable,
+                           rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
+    """Each local cell against the published one, over every count set the published values allow.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COMPARISON_COLUMNS`: the local share, the published value as printed, how many
+        (n, count) pairs are consistent with it, and the range over them of the difference
+        (local minus published, as proportions) and of Fisher's exact two-sided p-value.
+        ``status`` is ``compared``, or ``no published cell`` for a local row the table lacks.
+    """
+    sets = _published_sets(table, Rounding(rounding))
+    cells = {}
+    for cell in table.cells:
+        if cell.percent is not None:
+            cells[(cell.group, cell.item, cell.category or "")] = cell
+    rows = []
+    for row in local.itertuples(index=False):
+        key = (row.group, row.item, row.category or "")
+        base = {"group": row.group, "item": row.item, "category": row.category, "local_n": row.n,
+                "local_denominator": row.denominator, "local_percent": 100 * row.n / row.denominator}
+        cell = cells.get(key)
+        if cell is None:
+            rows.append({**base, "published": "", "count_sets": 0, "difference_min": np.nan, "difference_max": np.nan,
+                         "p_min": np.nan, "p_max": np.nan, "status": "no published cell"})
+            continue
+        if cell.count is not None and cell.n is not None:
+            pairs = [(cell.n, cell.count)]
+        else:
+            pairs = sets.get((table.group_label(cell), table.item_label(cell)), [])
+        differences, p_values = [], []
+        for n, k in pairs:
+            differences.append(row.n / row.denominator - k / n)
+            p_values.append(stats.fisher_exact([[row.n, row.denominator - row.n], [k, n - k]]).pvalue)
+        rows.append({**base, "published": cell.percent, "count_sets": len(pairs),
+                     "difference_min": min(differences, default=np.nan), "difference_max": max(differences, default=np.nan),
+                     "p_min": min(p_values, default=np.nan), "p_max": max(p_values, default=np.nan),
+                     "status": "compared" if pairs else "published values inconsistent"})
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
