@@ -72,3 +72,15 @@ def test_tables_have_one_row_per_consistency_group(built):
     formal = summary[summary["table"] == "formal_challenge"].set_index("group")
     assert formal.loc["Overall", "feasible_n"] == "58"  # seed 001; see tests/published/test_consistency.py
     assert set(summary["table_consistent"]) == {True}
+
+
+def test_report_compares_the_study_las_when_the_study_is_ingested(ingested_study, tmp_path):
+    import dataclasses
+
+    config = dataclasses.replace(load_config(ingested_study), reports_dir=tmp_path)
+    write_report(config, ["caresurvey", "report"])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="la-comparison"' in html
+    assert "legal status at sampling" in html and "reviews held on time" in html
+    section = html[html.index('id="la-comparison"'):html.index('id="printed-only"')]
+    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="Reviews held on time', section)

@@ -162,6 +162,23 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def _embedded(figure: Figure) -> dict:
+    return {"src": "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii"), "alt": figure.alt}
+
+
+def _la_comparison(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
+    """The report's local-authority comparison: heterogeneity tests and the study LAs' funnels."""
+    if not analyses or analyses["study_la_heterogeneity"].empty:
+        return None
+    from caresurvey.report.analysis_figures import funnel_chart
+
+    funnels = analyses["study_la_funnels"]
+    figures = [_embedded(funnel_chart(part, f"{measure.capitalize()}, by study LA", name=f"funnel_{k}"))
+               for k, (measure, part) in enumerate(funnels.groupby("measure", sort=False))]
+    return {"tests": analyses["study_la_heterogeneity"].to_dict("records"),
+            "funnels": funnels.to_dict("records"), "figures": figures}
+
+
 def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
     """Write the report and everything it shows.
 
@@ -174,7 +191,12 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
     checks = check_published(tables, config.rounding, config.solution_limit)
     by_id = {check.table.id: check for check in checks}
     figures = _figures(tables)
-    paths = write_tables(config, checks) + write_figures(config, figures)
+    analyses = None
+    if (config.processed_dir / "reconciliation.json").is_file():
+        from caresurvey.analysis.tables import run_analyses
+
+        analyses = run_analyses(config)
+    paths = write_tables(config, checks, analyses) + write_figures(config, figures)
     paths.append(
         write_json(
             config.reports_dir / "published_consistency.json",
@@ -191,6 +213,7 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
         rounding=Rounding(config.rounding),
         provenance=provenance,
         generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
+        la_comparison=_la_comparison(analyses),
     )
     paths.append(atomic_write_text(config.reports_dir / "report.html", html))
     paths.append(write_json(config.reports_dir / "provenance.json", provenance))
