@@ -77,3 +77,18 @@ def test_compare_las_command(shared_data, tmp_path):
     bad = run("compare-las", "--measure", "NOPE", "--denominator", "CLA_Mar2014", "--year", "2014",
               "--data", str(tmp_path / "data"), "--out", str(tmp_path / "f2"))
     assert bad.returncode == 2 and "no measure 'NOPE'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_ees_shares_agree_with_the_files_own_percentages(shared_data):
+    from caresurvey.analysis.national import ees_derived_measures
+
+    path = shared_data / "dfe" / "ees" / "national_cla_on_31_march_by_characteristics.csv"
+    table = read_dfe_statistics(Source(path, path.name, Pseudonymiser(b"a test key of 24 bytes..")), Ledger())
+    derived = ees_derived_measures(table["la_statistics"])
+    s20 = derived[derived["measure"] == "s20_share_at_31_march"].set_index("year")
+    # EES 2023 release, national legal status: s.20 15,740 of 83,840 children (19%)
+    assert s20.loc[2023, "numerator"] == 15740 and s20.loc[2023, "denominator"] == 83840
+    assert sorted(s20.index) == [2019, 2020, 2021, 2022, 2023]
+    # every year's derived share rounds to the file's own published percentage
+    for _, row in derived.iterrows():
+        assert round(100 * row["proportion"]) == row["published_percent"], row.to_dict()

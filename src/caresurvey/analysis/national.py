@@ -16,7 +16,7 @@ import pandas as pd
 from caresurvey.analysis.funnel import funnel_table
 from caresurvey.errors import CaresurveyError
 
-__all__ = ["DERIVED_MEASURES", "derived_measures", "la_funnel"]
+__all__ = ["DERIVED_MEASURES", "derived_measures", "ees_derived_measures", "la_funnel"]
 
 #: Derived share -> (numerator columns, denominator column pattern), as the SFR files name them.
 DERIVED_MEASURES = {
@@ -63,6 +63,41 @@ def derived_measures(la_statistics: pd.DataFrame) -> pd.DataFrame:
             rows.append({**dict(zip(_AREA, area)), "measure": name, "numerator": numerator,
                          "denominator": denominator, "proportion": proportion, "status": status})
     return pd.DataFrame(rows, columns=[*_AREA, "measure", "numerator", "denominator", "proportion", "status"])
+
+
+#: EES legal-status characteristics -> derived share names (shares of "Total children").
+EES_LEGAL_STATUS = {
+    "Voluntary agreements under S20 CA 1989": "s20_share_at_31_march",
+    "Care orders": "care_order_share_at_31_march",
+    "Placement order granted": "placement_order_share_at_31_march",
+}
+
+
+def ees_derived_measures(la_statistics: pd.DataFrame) -> pd.DataFrame:
+    """The same shares from the EES "by characteristics" files: a legal status's number over the total.
+
+    Returns the columns of :func:`derived_measures`, plus ``published_percent`` (the file's own
+    rounded percentage, for checking).
+    """
+    ees = la_statistics[la_statistics["breakdown"].str.contains("cla_group=Legal status", regex=False)]
+    rows = []
+    for area, cells in ees.groupby(_AREA, dropna=False):
+        def value(characteristic: str, measure: str):
+            found = cells[cells["breakdown"].str.endswith(f"characteristic={characteristic}") & (cells["measure"] == measure)]
+            return found.iloc[0] if len(found) else None
+
+        total = value("Total children", "number")
+        for characteristic, name in EES_LEGAL_STATUS.items():
+            number, percent = value(characteristic, "number"), value(characteristic, "percentage")
+            if number is None or total is None:
+                continue
+            status = number["status"] if pd.isna(number["value"]) else (total["status"] if pd.isna(total["value"]) else None)
+            proportion = number["value"] / total["value"] if status is None else np.nan
+            rows.append({**dict(zip(_AREA, area)), "measure": name, "numerator": number["value"],
+                         "denominator": total["value"], "proportion": proportion, "status": status,
+                         "published_percent": percent["value"] if percent is not None else np.nan})
+    return pd.DataFrame(rows, columns=[*_AREA, "measure", "numerator", "denominator", "proportion", "status",
+                                       "published_percent"])
 
 
 def _cells(la_statistics: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
