@@ -218,7 +218,7 @@ def _run_compare_las(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from caresurvey.analysis.national import la_funnel
-    from caresurvey.outputs import atomic_write_text
+    from caresurvey.outputs import write_frame_csv
     from caresurvey.report.analysis_figures import funnel_chart
     from caresurvey.report.figures import write_figure
 
@@ -230,7 +230,7 @@ def _run_compare_las(args: argparse.Namespace) -> int:
     target = args.target if args.target == "national" else _proportion(args.target)
     table = la_funnel(pd.read_parquet(path), args.measure, args.denominator, args.year, target, args.overdispersion)
     out = Path(args.out)
-    atomic_write_text(out / "funnel.csv", table.to_csv(index=False, lineterminator="\n", float_format="%.9g"))
+    write_frame_csv(out / "funnel.csv", table)
     write_figure(funnel_chart(table, f"{args.measure} / {args.denominator}, {args.year}"), out)
     flagged = table["flag998"].value_counts().to_dict()
     print(f"{len(table)} LAs to {out}/funnel.csv, funnel.png, funnel.svg; 99.8% limits: "
@@ -240,13 +240,13 @@ def _run_compare_las(args: argparse.Namespace) -> int:
 
 def _run_compare_published(args: argparse.Namespace) -> int:
     from caresurvey.analysis.compare_published import compare_with_published, read_local_table
-    from caresurvey.outputs import atomic_write_text
+    from caresurvey.outputs import write_frame_csv
     from caresurvey.published.catalogue import load_table
 
     table = load_table(args.published)
     comparison = compare_with_published(read_local_table(Path(args.table)), table, args.rounding)
     out = Path(args.out)
-    atomic_write_text(out / "comparison.csv", comparison.to_csv(index=False, lineterminator="\n", float_format="%.9g"))
+    write_frame_csv(out / "comparison.csv", comparison)
     compared = comparison[comparison["status"] == "compared"]
     robust = compared[(compared["p_max"] < 0.05) | (compared["p_min"] >= 0.05)]
     print(f"{len(compared)} cell(s) compared with {table.id} -> {out}/comparison.csv; "

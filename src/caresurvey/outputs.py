@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "write_json"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "write_json", "write_frame_csv"]
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -40,3 +40,9 @@ def atomic_write_text(path: str | Path, text: str) -> Path:
 def write_json(path: str | Path, value: Any) -> Path:
     """Write JSON atomically, indented and with sorted keys so that equal content is equal bytes."""
     return atomic_write_text(path, json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+def write_frame_csv(path: str | Path, frame) -> Path:
+    """Write a DataFrame as CSV atomically: no index, ``\n`` line ends, floats to nine significant
+    digits (more than any count or interval needs, and the same text on every run)."""
+    return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format="%.9g"))

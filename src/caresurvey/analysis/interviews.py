@@ -8,15 +8,19 @@ import pandas as pd
 from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.stats import cohens_kappa, krippendorff_alpha_nominal, with_wilson
 
-__all__ = ["interview_codes", "coding_agreement", "primary_coder"]
+__all__ = ["interview_codes", "coding_agreement", "primary_coder", "coders_by_interviews"]
+
+
+def coders_by_interviews(codings: pd.DataFrame) -> list[str]:
+    """Coders from the one who coded the most interviews down (ties in name order)."""
+    per_coder = codings.groupby("coder")["interview_id"].nunique()
+    return [str(c) for c in per_coder.sort_values(ascending=False, kind="stable").index]
 
 
 def primary_coder(codings: pd.DataFrame) -> str | None:
     """The coder who coded the most interviews: the one whose codes the frequencies count."""
-    if codings.empty:
-        return None
-    per_coder = codings.groupby("coder")["interview_id"].nunique()
-    return str(per_coder.sort_values(ascending=False, kind="stable").index[0])
+    coders = coders_by_interviews(codings)
+    return coders[0] if coders else None
 
 
 def interview_codes(data: StudyData) -> pd.DataFrame:
@@ -58,11 +62,11 @@ def coding_agreement(data: StudyData) -> pd.DataFrame:
     at the nominal level; Cohen's kappa on the same 2 x 2 judgements.
     """
     codings = data.codings
-    coders = codings.groupby("coder")["interview_id"].nunique().sort_values(ascending=False, kind="stable")
+    coders = coders_by_interviews(codings)
     columns = ["code", "units", "coded_by_first", "coded_by_second", "both", "krippendorff_alpha", "cohens_kappa"]
     if len(coders) < 2:
         return pd.DataFrame(columns=columns)
-    first, second = coders.index[0], coders.index[1]
+    first, second = coders[0], coders[1]
     both_coded = set(codings.loc[codings["coder"] == first, "interview_id"]) & set(codings.loc[codings["coder"] == second, "interview_id"])
     shared = codings[codings["interview_id"].isin(both_coded)]
     units = shared[["interview_id", "start", "end"]].drop_duplicates().reset_index(drop=True)

@@ -19,7 +19,7 @@ import re
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, as_text, report_ragged, text_series
+from caresurvey.ingest.common import Source, as_text, blank_to_none, report_ragged, text_series
 from caresurvey.ingest.ledger import Ledger, Reconciliation, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
@@ -119,18 +119,14 @@ def _level(raw: pd.Series, problems: RowProblems, written: str) -> pd.Series:
     return text_series(levels, raw.index)
 
 
-def _empty_to_none(series: pd.Series) -> pd.Series:
-    return series.where(series != "", None)
-
-
 def _sfr(table: RawTable, source: Source, problems: RowProblems, ledger: Ledger) -> pd.DataFrame:
     columns = {normalise_header(c): c for c in table.columns}
     raw = table.data
     level = _level(raw[columns["geogl"]], problems, columns["geogl"])
     identity = pd.DataFrame({
         "geographic_level": level,
-        "la_code": _empty_to_none(raw[columns["newgeogcode"]]),
-        "old_la_code": _empty_to_none(raw[columns["geogc"]]),
+        "la_code": blank_to_none(raw[columns["newgeogcode"]]),
+        "old_la_code": blank_to_none(raw[columns["geogc"]]),
         "la_name": raw[columns["geogn"]],
     })
     measures = {c: c.strip() for c in table.columns if normalise_header(c) not in _SFR_KEYS}
@@ -151,7 +147,7 @@ def _ees(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame
     level = _level(raw[columns["geographiclevel"]], problems, columns["geographiclevel"])
 
     def column(key: str) -> pd.Series:
-        return _empty_to_none(raw[columns[key]]) if key in columns else text_series([None] * len(raw), raw.index)
+        return blank_to_none(raw[columns[key]]) if key in columns else text_series([None] * len(raw), raw.index)
 
     # The new-style code of the row's own area: an LA's, else its region's, else the country's.
     national = level == "National"

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from caresurvey.config import Config
+from caresurvey.config import INPUT_FORMATS, Config
 from caresurvey.errors import CaresurveyError, InputError
 from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.outputs import atomic_write_bytes, atomic_write_text, write_json
+from caresurvey.outputs import atomic_write_bytes, write_frame_csv, write_json
 from caresurvey.pseudonym import Pseudonymiser, resolve_key
 from caresurvey.schemas import processed_schema
 
@@ -58,8 +58,8 @@ def _readers() -> dict[str, Callable]:
     }
 
 
-READERS = tuple(["ssda903-csv", "ssda903-xml", "case-abstraction", "qualtrics-csv", "spss-sav", "survey-table",
-                 "refi-qda", "coded-segments", "dfe-la"])
+#: The formats a reader exists for: the manifest's formats (``caresurvey.config.INPUT_FORMATS``).
+READERS = tuple(INPUT_FORMATS)
 
 
 def canonical_format(name: str) -> str:
@@ -120,7 +120,7 @@ def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
         if stale not in written:
             stale.unlink()  # a table an earlier run made and this one did not
     quarantine = ingested.ledger.quarantine_frame()
-    written.append(atomic_write_text(out / "quarantine.csv", quarantine.to_csv(index=False, lineterminator="\n")))
+    written.append(write_frame_csv(out / "quarantine.csv", quarantine))
     written.append(write_json(out / "reconciliation.json", ingested.ledger.reconciliation_json()))
     written.append(write_json(out / "datapackage.json", datapackage(frames, title=title)))
     return written

@@ -16,7 +16,7 @@ import jinja2
 import pandas as pd
 
 from caresurvey.config import Config
-from caresurvey.outputs import atomic_write_text, write_json
+from caresurvey.outputs import atomic_write_text, write_frame_csv, write_json
 from caresurvey.provenance import collect_provenance
 from caresurvey.published.catalogue import PublishedTable, load_tables
 from caresurvey.published.rounding import Rounding
@@ -42,11 +42,6 @@ def published_cells_frame(tables: list[PublishedTable]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _csv(frame: pd.DataFrame) -> str:
-    # Nine significant digits: more than any count or interval needs, and the same text on every run.
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.9g")
-
-
 def write_tables(config: Config, checks: list[TableCheck] | None = None,
                  analyses: dict[str, pd.DataFrame] | None = None) -> list[Path]:
     """Write ``reports/tables/``: the published tables' consistency, and every analysis table.
@@ -58,15 +53,15 @@ def write_tables(config: Config, checks: list[TableCheck] | None = None,
     checks = checks if checks is not None else check_published(tables, config.rounding, config.solution_limit)
     folder = _tables_dir(config)
     paths = [
-        atomic_write_text(folder / "published_consistency.csv", _csv(summary_frame(checks))),
-        atomic_write_text(folder / "published_cells.csv", _csv(published_cells_frame(tables))),
+        write_frame_csv(folder / "published_consistency.csv", summary_frame(checks)),
+        write_frame_csv(folder / "published_cells.csv", published_cells_frame(tables)),
     ]
     if analyses is None and (config.processed_dir / "reconciliation.json").is_file():
         from caresurvey.analysis.tables import run_analyses
 
         analyses = run_analyses(config)
     for table_id, frame in (analyses or {}).items():
-        paths.append(atomic_write_text(folder / f"{table_id}.csv", _csv(frame)))
+        paths.append(write_frame_csv(folder / f"{table_id}.csv", frame))
     for path in paths:
         log.info("wrote %s", path)
     return paths
