@@ -15,14 +15,17 @@
 # # Comparing local authorities
 #
 # The study's LAs with each other (tests of heterogeneity; funnels for review timeliness and
-# participation around the pooled proportion), and, where the study's manifest includes DfE
-# statistics (`dfe-la` files), every English LA on one measure against England.
+# participation around the pooled proportion); where the study's manifest includes DfE
+# statistics (`dfe-la` files), every English LA on one measure against England; and the study's
+# sample against the published study.
 
 # %%
+from caresurvey.analysis.compare_published import study_against_published
+from caresurvey.analysis.comparison import published_comparison
 from caresurvey.analysis.data import open_study
-from caresurvey.analysis.national import la_funnel
+from caresurvey.analysis.national import national_shares, share_funnel
 from caresurvey.analysis.study_las import study_la_funnels, study_la_heterogeneity
-from caresurvey.report.analysis_figures import funnel_chart
+from caresurvey.report.analysis_figures import funnel_chart, national_funnel_title
 
 config, data = open_study()
 study_la_heterogeneity(data, config.seed)
@@ -35,11 +38,23 @@ funnel_chart(funnels[funnels["measure"] == "reviews held on time"], "Reviews hel
 funnels
 
 # %% [markdown]
-# National statistics: the share on s.20 at 31 March, by LA, against England (exact binomial
-# limits; with 150 LAs, see `--overdispersion` in `caresurvey compare-las`).
+# National statistics: each derived share per area and year (England's series first), then the
+# latest year's share on s.20 at 31 March for every LA against England, with exact binomial
+# limits. With 150 LAs overdispersion matters: `phi` and `tau2` are in the table, and
+# `caresurvey compare-las --overdispersion` widens the limits.
 
 # %%
-statistics = data.table("la_statistics")
-years = sorted(statistics.loc[statistics["measure"].str.fullmatch(r"CLA_Mar\d{4}"), "year"].unique())
-national = la_funnel(statistics, "CLA_S20", f"CLA_Mar{years[-1]}", int(years[-1])) if years else None
-funnel_chart(national, f"Share on s.20 at 31 March {years[-1]}") if years else "no DfE statistics in this study"
+shares = national_shares(data.table("la_statistics"))
+shares[shares["geographic_level"] == "National"] if len(shares) else "no DfE statistics in this study"
+
+# %%
+national = share_funnel(shares)
+funnel_chart(national, national_funnel_title(national)) if len(national) else "no DfE statistics in this study"
+
+# %% [markdown]
+# The study's own counts against the published tables, as a new local sample would be compared:
+# Fisher's exact test over every (n, count) pair each published percentage allows. For a table
+# from another sample, use `caresurvey compare-published TABLE.csv --published TABLE_ID`.
+
+# %%
+study_against_published(published_comparison(data, config.rounding), config.rounding)

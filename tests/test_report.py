@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from caresurvey.config import load_config
@@ -84,3 +85,33 @@ def test_report_compares_the_study_las_when_the_study_is_ingested(ingested_study
     assert "legal status at sampling" in html and "reviews held on time" in html
     section = html[html.index('id="la-comparison"'):html.index('id="printed-only"')]
     assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="Reviews held on time', section)
+    section = html[html.index('id="against-published"'):html.index('id="printed-only"')]
+    compared = pd.read_csv(tmp_path / "tables" / "study_vs_published.csv")
+    # the study's counts print as the published percentages, so no cell can differ from them
+    assert (compared["status"] == "compared").all() and compared["p_max"].to_numpy() == pytest.approx(1.0)
+    assert f"{len(compared)} do not differ whatever they were" in " ".join(section.split())
+
+
+def test_report_compares_every_la_with_england_when_the_study_has_dfe_statistics(shared_data, tmp_path):
+    from caresurvey.ingest.pipeline import ingest_study
+
+    config_path = tmp_path / "caresurvey.toml"
+    config_path.write_text(
+        '[study]\nname = "DfE statistics only"\nsynthetic = true\nseed = 1\n'
+        f'[paths]\nraw = "{(shared_data / "dfe" / "la_underlying").as_posix()}"\nprocessed = "processed"\n'
+        'reports = "reports"\n'
+        '[[inputs]]\npath = "*/*.csv"\nformat = "dfe-la"\n', encoding="utf-8")
+    config = load_config(config_path)
+    ingest_study(config)
+    write_report(config, ["caresurvey", "report"])
+    html = (tmp_path / "reports" / "report.html").read_text(encoding="utf-8")
+    section = " ".join(html[html.index('id="national"'):html.index('id="printed-only"')].split())
+    funnel = pd.read_csv(tmp_path / "reports" / "tables" / "national_funnel.csv")
+    # the latest year of the underlying files is 2015 (SFR 34/2015): England 19,850 of 69,540 on s.20
+    assert set(funnel["year"]) == {2015} and funnel["target"].iloc[0] == pytest.approx(19850 / 69540)
+    assert "Share on s.20 at 31 March 2015, every LA against England" in section
+    assert "<td>s20_share_at_31_march</td><td class=\"num\">2014</td><td class=\"num\">19,230</td>" in section
+    suppressed = funnel[funnel["flag998"] == "no value"]
+    assert f"{len(suppressed)} LA(s) with a suppressed value" in section
+    for row in suppressed.itertuples():
+        assert f"{row.la_name} ({row.la_code})</td><td colspan=\"3\">suppressed" in section

@@ -31,6 +31,33 @@ def test_limits_match_the_binomial_calculation(n, target, p):
     assert binomial_limit(n, target, p) == pytest.approx(spiegelhalter_limit(n, target, p), abs=1e-9)
 
 
+def test_worked_values_for_twenty_units_at_one_half():
+    """A worked example of Spiegelhalter (2005), Appendix A.1.1, on n = 20 and target 0.5.
+
+    The binomial distribution function counts subsets: F(5) = 21700 / 2^20, F(6) = 60460 / 2^20,
+    F(13) = 988116 / 2^20, F(14) = 1026876 / 2^20 (sums of C(20, k)). The 2.5% point is r = 6 with
+    alpha = (F(6) - 0.025) / (F(6) - F(5)), so the limit is (6 - alpha) / 20 = 4349 / 17000; the
+    97.5% point is r = 14 and the limit (14 - alpha) / 20 = 11801 / 17000. The same steps are in
+    Wicklin's SAS/IML module BinomialFunnel (The DO Loop, "Funnel plots for proportions", 2011).
+    """
+    assert binomial_limit(20, 0.5, 0.025) == pytest.approx(4349 / 17000, abs=1e-12)
+    assert binomial_limit(20, 0.5, 0.975) == pytest.approx(11801 / 17000, abs=1e-12)
+
+
+@pytest.mark.parametrize("n", [150, 200, 300, 250, 50, 220, 100, 90, 400, 425])
+@pytest.mark.parametrize("p", [0.1, 0.9, 0.025, 0.975])
+def test_interpolation_sits_just_below_the_uninterpolated_quantile(n, p):
+    """funnelR's documented "exact" limits are qbinom(p, n, theta) / n, with no interpolation.
+
+    The denominators, the 0.5 benchmark and the 80% and 95% levels are the physicians example of
+    funnelR's vignette (Kumar, "Funnel Plots for Proportion Data", CRAN funnelR 0.1.0).
+    Spiegelhalter's interpolation moves each limit down by less than one event: it lies in
+    ((r - 1) / n, r / n] where r / n is funnelR's limit.
+    """
+    r = next(r for r in range(n + 1) if binomial_cdf(r, n, 0.5) >= p)
+    assert (r - 1) / n < binomial_limit(n, 0.5, p) <= r / n
+
+
 def test_limits_approach_the_normal_approximation_for_large_n():
     # De Moivre-Laplace: for large n the 95% limits tend to target +/- 1.96 sqrt(target (1 - target) / n)
     n, target = 20000, 0.3

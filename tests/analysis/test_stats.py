@@ -45,6 +45,19 @@ def _freeman_halton_exact(table: np.ndarray) -> float:
     return total
 
 
+def test_many_fisher_tests_at_once_agree_with_scipy_one_at_a_time():
+    # the tea-tasting table (Agresti 2002, p = 0.486), tables with empty margins (p = 1), and
+    # random tables small and large, each against scipy.stats.fisher_exact
+    rng = np.random.default_rng(7)
+    tables = np.vstack([[[3, 1, 1, 3], [0, 0, 0, 0], [0, 3, 0, 4], [5, 0, 7, 0]],
+                        rng.integers(0, 40, (400, 4)), rng.integers(200, 1500, (100, 4))])
+    many = stats.fisher_exact_many(*tables.T, chunk_cells=5_000)
+    one_at_a_time = [scipy_stats.fisher_exact([[a, b], [c, d]]).pvalue for a, b, c, d in tables]
+    assert many[0] == pytest.approx(0.4857, abs=1e-4)
+    assert list(many[1:4]) == [1.0, 1.0, 1.0]
+    np.testing.assert_allclose(many, one_at_a_time, rtol=1e-9, atol=1e-12)
+
+
 def test_monte_carlo_freeman_halton_agrees_with_exact_enumeration_and_is_seeded():
     table = np.array([[5, 3, 1], [1, 4, 6]])
     exact = _freeman_halton_exact(table)  # independent enumeration (hypergeometric products)

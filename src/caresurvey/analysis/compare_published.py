@@ -13,16 +13,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from caresurvey.analysis.stats import fisher_exact_many
 from caresurvey.errors import InputError
 from caresurvey.ingest.tabular import ROW, match_columns, read_csv_table
 from caresurvey.ingest.values import parse_whole_number
-from caresurvey.published.catalogue import PublishedTable
+from caresurvey.published.catalogue import PublishedTable, load_table
 from caresurvey.published.consistency import check_consistency
 from caresurvey.published.rounding import Rounding
 
-__all__ = ["read_local_table", "compare_with_published", "COMPARISON_COLUMNS"]
+__all__ = ["read_local_table", "compare_with_published", "study_against_published", "COMPARISON_COLUMNS"]
 
 COMPARISON_COLUMNS = [
     "group", "item", "category", "local_n", "local_denominator", "local_percent", "published", "count_sets",
@@ -91,7 +91,7 @@ def compare_with_published(local: pd.DataFrame, table: PublishedTable,
     sets = _published_sets(table, Rounding(rounding))
     cells = {}
     for cell in table.cells:
-        if cell.percent is not None:
+        if cell.percent is not None or (cell.count is not None and cell.n is not None):
             cells[(cell.group, cell.item, cell.category or "")] = cell
     rows = []
     for row in local.itertuples(index=False):
@@ -107,12 +107,43 @@ def compare_with_published(local: pd.DataFrame, table: PublishedTable,
             pairs = [(cell.n, cell.count)]
         else:
             pairs = sets.get((table.group_label(cell), table.item_label(cell)), [])
-        differences, p_values = [], []
-        for n, k in pairs:
-            differences.append(row.n / row.denominator - k / n)
-            p_values.append(stats.fisher_exact([[row.n, row.denominator - row.n], [k, n - k]]).pvalue)
-        rows.append({**base, "published": cell.percent, "count_sets": len(pairs),
-                     "difference_min": min(differences, default=np.nan), "difference_max": max(differences, default=np.nan),
-                     "p_min": min(p_values, default=np.nan), "p_max": max(p_values, default=np.nan),
+        n, k = np.array([pair[0] for pair in pairs], dtype=int), np.array([pair[1] for pair in pairs], dtype=int)
+        differences = row.n / row.denominator - k / np.maximum(n, 1)
+        p_values = fisher_exact_many(np.full(len(n), row.n), np.full(len(n), row.denominator - row.n), k, n - k)
+        rows.append({**base, "published": cell.percent or "", "count_sets": len(pairs),
+                     "difference_min": differences.min() if pairs else np.nan,
+                     "difference_max": differences.max() if pairs else np.nan,
+                     "p_min": p_values.min() if pairs else np.nan, "p_max": p_values.max() if pairs else np.nan,
                      "status": "compared" if pairs else "published values inconsistent"})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+
+
+def study_against_published(reproduced: pd.DataFrame, rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
+    """The study's own counts against the published tables, as a local sample would be compared.
+
+    Parameters
+    ----------
+    reproduced : pandas.DataFrame
+        The ``published_comparison`` analysis: per published cell, the study's ``n`` and
+        ``denominator`` (missing or zero where the study has no such cell, which is then left out).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` then :data:`COMPARISON_COLUMNS`, one row per cell the study has counts for.
+    """
+    have = reproduced.dropna(subset=["n", "denominator"])
+    have = have[have["denominator"] > 0]  # a cell the study has no answers for
+    pieces = []
+    for table_id, cells in have.groupby("table", sort=False):
+        local = pd.DataFrame({
+            "group": cells["group"], "item": cells["item"],
+            "category": [c if isinstance(c, str) else "" for c in cells["category"]],
+            "n": cells["n"].astype(int), "denominator": cells["denominator"].astype(int),
+        })
+        compared = compare_with_published(local, load_table(table_id), rounding)
+        compared.insert(0, "table", table_id)
+        pieces.append(compared)
+    if not pieces:
+        return pd.DataFrame(columns=["table", *COMPARISON_COLUMNS])
+    return pd.concat(pieces, ignore_index=True)

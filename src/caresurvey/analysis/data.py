@@ -32,7 +32,8 @@ class StudyData:
             if path.is_file():
                 self._cache[name] = pd.read_parquet(path)
             else:
-                self._cache[name] = pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS[name].columns})
+                self._cache[name] = pd.DataFrame({c: pd.Series(dtype=_empty_dtype(column))
+                                                  for c, column in SCHEMAS[name].columns.items()})
         return self._cache[name].copy()
 
     def data_end(self):
@@ -52,6 +53,13 @@ class StudyData:
         if (codings["source_format"] == "refi-qda").any():
             return codings[codings["source_format"] == "refi-qda"].reset_index(drop=True)
         return codings.reset_index(drop=True)
+
+
+def _empty_dtype(column):
+    """The dtype of an absent table's column: the schema's for dates and numbers (so arithmetic on
+    an empty column still works), plain objects for text, as the parquet files hold it."""
+    dtype = column.dtype.type if column.dtype is not None else object
+    return dtype if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype) else object
 
 
 def collection_year_end(day):

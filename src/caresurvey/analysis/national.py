@@ -13,10 +13,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.funnel import funnel_table
+from caresurvey.analysis.funnel import FUNNEL_COLUMNS, funnel_table
 from caresurvey.errors import CaresurveyError
 
-__all__ = ["DERIVED_MEASURES", "derived_measures", "ees_derived_measures", "la_funnel"]
+__all__ = ["DERIVED_MEASURES", "derived_measures", "ees_derived_measures", "la_funnel", "national_shares",
+           "share_funnel", "SHARE_COLUMNS", "MEASURE_LABELS"]
 
 #: Derived share -> (numerator columns, denominator column pattern), as the SFR files name them.
 DERIVED_MEASURES = {
@@ -26,7 +27,16 @@ DERIVED_MEASURES = {
     "s20_share_of_starters": (("SCLA_S20",), r"CLA_started\d{4}"),
     "care_order_share_of_starters": (("SCLA_ICO", "SCLA_FCO"), r"CLA_started\d{4}"),
 }
+#: How the report names each derived share.
+MEASURE_LABELS = {
+    "s20_share_at_31_march": "Share on s.20 at 31 March",
+    "care_order_share_at_31_march": "Share on care orders (interim or full) at 31 March",
+    "placement_order_share_at_31_march": "Share on placement orders at 31 March",
+    "s20_share_of_starters": "Share of children starting care on s.20",
+    "care_order_share_of_starters": "Share of children starting care on care orders (interim or full)",
+}
 _AREA = ["year", "geographic_level", "la_code", "old_la_code", "la_name"]
+SHARE_COLUMNS = [*_AREA, "measure", "numerator", "denominator", "proportion", "status"]
 
 
 def _sum_with_status(cells: pd.DataFrame) -> tuple[float, str | None]:
@@ -62,7 +72,7 @@ def derived_measures(la_statistics: pd.DataFrame) -> pd.DataFrame:
             proportion = numerator / denominator if status is None and denominator > 0 else np.nan
             rows.append({**dict(zip(_AREA, area)), "measure": name, "numerator": numerator,
                          "denominator": denominator, "proportion": proportion, "status": status})
-    return pd.DataFrame(rows, columns=[*_AREA, "measure", "numerator", "denominator", "proportion", "status"])
+    return pd.DataFrame(rows, columns=SHARE_COLUMNS)
 
 
 #: EES legal-status characteristics -> derived share names (shares of "Total children").
@@ -147,3 +157,41 @@ def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year:
         "status": [a if isinstance(a, str) else b for a, b in zip(las["status_n"], las["status_d"])],
     })
     return funnel_table(frame.reset_index(drop=True), target, adjustment)
+
+
+def national_shares(la_statistics: pd.DataFrame) -> pd.DataFrame:
+    """Every derived share the statistics allow, from the SFR and the EES files, per area and year.
+
+    Returns the columns of :func:`derived_measures` (empty when the study holds no DfE
+    statistics). Where both kinds of file cover a year, the SFR counts are kept: they are the
+    unrounded underlying data.
+    """
+    if la_statistics.empty:
+        return pd.DataFrame(columns=SHARE_COLUMNS)
+    pieces = [p for p in (derived_measures(la_statistics), ees_derived_measures(la_statistics)[SHARE_COLUMNS]) if len(p)]
+    if not pieces:
+        return pd.DataFrame(columns=SHARE_COLUMNS)
+    shares = pd.concat(pieces, ignore_index=True)
+    shares = shares.drop_duplicates(["year", "geographic_level", "la_code", "measure"], keep="first")
+    return shares.sort_values(["measure", "year", "geographic_level", "la_code"], kind="stable").reset_index(drop=True)
+
+
+def share_funnel(shares: pd.DataFrame, measure: str = "s20_share_at_31_march", year: int | None = None,
+                 adjustment: str = "none") -> pd.DataFrame:
+    """One derived share for every LA in a year (the latest by default), against England's share.
+
+    Returns the funnel table of :func:`la_funnel` plus ``measure`` and ``year``; empty when the
+    shares hold no LA rows of the measure or no England value for the year.
+    """
+    rows = shares[shares["measure"] == measure]
+    years = sorted(rows.loc[rows["geographic_level"] == "Local authority", "year"].unique())
+    year = years[-1] if year is None and years else year
+    england = rows[(rows["year"] == year) & (rows["geographic_level"] == "National")]
+    las = rows[(rows["year"] == year) & (rows["geographic_level"] == "Local authority")]
+    if las.empty or england.empty or england["proportion"].isna().all():
+        return pd.DataFrame(columns=["measure", "year", *FUNNEL_COLUMNS, "status"])
+    table = funnel_table(las[["la_code", "la_name", "numerator", "denominator", "status"]].reset_index(drop=True),
+                         float(england["proportion"].iloc[0]), adjustment)
+    table.insert(0, "year", int(year))
+    table.insert(0, "measure", measure)
+    return table

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 __all__ = [
     "wilson_interval",
     "with_wilson",
     "ExactTest",
     "exact_test",
+    "fisher_exact_many",
     "chi_square_check",
     "cramers_v",
     "risk_difference",
@@ -102,6 +103,52 @@ def exact_test(table: np.ndarray, seed: int, resamples: int = MONTE_CARLO_RESAMP
     result = stats.fisher_exact(table, method=method)
     return ExactTest(f"Fisher-Freeman-Halton, Monte Carlo ({resamples} resamples)", float(result.statistic),
                      float(result.pvalue), seed)
+
+
+#: Tables whose probability is within this relative margin of the observed one count as no more
+#: probable (R's ``fisher.test`` uses the same margin, so that ties survive rounding error).
+FISHER_TIE_MARGIN = 1e-7
+
+
+def fisher_exact_many(a, b, c, d, chunk_cells: int = 2_000_000) -> np.ndarray:
+    """Two-sided Fisher exact p-values of many 2 x 2 tables ``[[a, b], [c, d]]`` in one call.
+
+    Each p-value sums the hypergeometric probabilities (the table's margins fixed) of every table
+    no more probable than the observed one. ``scipy.stats.fisher_exact`` gives the same value one
+    table at a time; comparing a local table with every count set a published percentage allows
+    needs tens of thousands of tables, so they are evaluated together here, in chunks of at most
+    ``chunk_cells`` probabilities.
+    """
+    a, b, c, d = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in (a, b, c, d))
+    row1, col1, total = a + b, a + c, a + b + c + d
+    low, high = np.maximum(0, col1 - (c + d)), np.minimum(row1, col1)
+    out = np.empty(len(a), dtype=float)
+    if len(a) == 0:
+        return out
+    # log x! looked up once; then log P(X = x) = log C(col1, x) + log C(total - col1, row1 - x) - log C(total, row1)
+    log_factorial = special.gammaln(np.arange(int(total.max()) + 2, dtype=float) + 1)
+
+    def log_choose(n, k):
+        return log_factorial[n] - log_factorial[k] - log_factorial[n - k]
+
+    def log_probability(x, part):
+        return (log_choose(col1[part, None], x) + log_choose((total - col1)[part, None], row1[part, None] - x)
+                - log_choose(total[part], row1[part])[:, None])
+
+    width = int((high - low).max()) + 1
+    step = max(1, chunk_cells // width)
+    for start in range(0, len(a), step):
+        part = slice(start, start + step)
+        offsets = np.arange(width)[None, :]
+        inside = offsets <= (high - low)[part, None]
+        x = np.where(inside, low[part, None] + offsets, low[part, None])
+        log_p = log_probability(x, part)
+        observed = log_probability(a[part, None], part)
+        keep = inside & (log_p <= observed + np.log1p(FISHER_TIE_MARGIN))
+        out[part] = np.minimum(1.0, np.where(keep, np.exp(log_p), 0.0).sum(axis=1))
+    # a table with an empty row or column is the only one its margins allow
+    out[(row1 == 0) | (col1 == 0) | (c + d == 0) | (b + d == 0)] = 1.0
+    return out
 
 
 def chi_square_check(table: np.ndarray) -> dict:

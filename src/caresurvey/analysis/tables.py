@@ -10,10 +10,12 @@ from collections.abc import Callable
 import pandas as pd
 
 from caresurvey.analysis.children_views import children_views
+from caresurvey.analysis.compare_published import study_against_published
 from caresurvey.analysis.comparison import published_comparison
 from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.interviews import coding_agreement, interview_codes
 from caresurvey.analysis.legal_status import legal_status_at_sampling, legal_status_transitions, status_at_file_analysis
+from caresurvey.analysis.national import national_shares, share_funnel
 from caresurvey.analysis.permanence import time_to_permanence
 from caresurvey.analysis.questionnaires import (
     formal_challenge,
@@ -27,7 +29,7 @@ from caresurvey.analysis.reviews import review_participation, review_timeliness
 from caresurvey.analysis.study_las import study_la_funnels, study_la_heterogeneity
 from caresurvey.config import Config
 
-__all__ = ["ANALYSES", "run_analyses"]
+__all__ = ["ANALYSES", "DERIVED", "run_analyses"]
 
 #: Table id -> how to compute it from the study data and the configuration.
 ANALYSES: dict[str, Callable[[StudyData, Config], pd.DataFrame]] = {
@@ -49,10 +51,21 @@ ANALYSES: dict[str, Callable[[StudyData, Config], pd.DataFrame]] = {
     "study_la_heterogeneity": lambda data, config: study_la_heterogeneity(data, config.seed),
     "study_la_funnels": lambda data, config: study_la_funnels(data),
     "published_comparison": lambda data, config: published_comparison(data, config.rounding),
+    "national_shares": lambda data, config: national_shares(data.table("la_statistics")),
+}
+
+#: Tables computed from other tables: id -> how to compute it from the tables above.
+DERIVED: dict[str, Callable[[dict[str, pd.DataFrame], Config], pd.DataFrame]] = {
+    "national_funnel": lambda tables, config: share_funnel(tables["national_shares"]),
+    "study_vs_published": lambda tables, config: study_against_published(tables["published_comparison"],
+                                                                           config.rounding),
 }
 
 
 def run_analyses(config: Config, data: StudyData | None = None) -> dict[str, pd.DataFrame]:
     """Every analysis table of the study in ``config.processed_dir``."""
     data = data or StudyData(config.processed_dir)
-    return {table_id: compute(data, config) for table_id, compute in ANALYSES.items()}
+    tables = {table_id: compute(data, config) for table_id, compute in ANALYSES.items()}
+    for table_id, derive in DERIVED.items():
+        tables[table_id] = derive(tables, config)
+    return tables

@@ -172,4 +172,15 @@ def analysis_figures(tables: dict[str, pd.DataFrame]) -> dict[str, Figure]:
     codes = tables.get("interview_codes")
     if codes is not None and len(codes):
         figures["codes"] = code_frequency_chart(codes)
+    national = tables.get("national_funnel")
+    if national is not None and len(national):
+        figures["national_funnel"] = funnel_chart(national, national_funnel_title(national), "national_funnel")
     return figures
+
+
+def national_funnel_title(table: pd.DataFrame) -> str:
+    """``Share on s.20 at 31 March 2015, every LA against England``, from a national funnel table."""
+    from caresurvey.analysis.national import MEASURE_LABELS
+
+    measure = str(table["measure"].iloc[0])
+    return f"{MEASURE_LABELS.get(measure, measure)} {int(table['year'].iloc[0])}, every LA against England"

@@ -174,6 +174,40 @@ def _la_comparison(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
             "funnels": funnels.to_dict("records"), "figures": figures}
 
 
+def _national(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
+    """The report's national section: England's series of each share, and every LA's funnel."""
+    if not analyses or analyses["national_funnel"].empty:
+        return None
+    from caresurvey.report.analysis_figures import funnel_chart, national_funnel_title
+
+    shares, funnel = analyses["national_shares"], analyses["national_funnel"]
+    england = shares[shares["geographic_level"] == "National"].sort_values(["measure", "year"])
+    flags = funnel["flag998"].value_counts()
+    return {
+        "england": england.to_dict("records"),
+        "title": national_funnel_title(funnel),
+        "figure": _embedded(funnel_chart(funnel, national_funnel_title(funnel), name="national_funnel")),
+        "las": len(funnel), "flags": {k: int(flags.get(k, 0)) for k in ("above", "below", "inside", "no value")},
+        "outliers": funnel[funnel["flag998"].isin(["above", "below"])].to_dict("records"),
+        "suppressed": funnel[funnel["flag998"] == "no value"].to_dict("records"),
+        "phi": float(funnel["phi"].iloc[0]), "tau2": float(funnel["tau2"].iloc[0]),
+    }
+
+
+def _against_published(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
+    """The study's counts against each published table, over every count set the table allows."""
+    if not analyses or analyses["study_vs_published"].empty:
+        return None
+    compared = analyses["study_vs_published"]
+    compared = compared[compared["status"] == "compared"]
+    return {
+        "rows": compared.to_dict("records"),
+        "differ": int((compared["p_max"] < 0.05).sum()),
+        "agree": int((compared["p_min"] >= 0.05).sum()),
+        "depends": int(((compared["p_min"] < 0.05) & (compared["p_max"] >= 0.05)).sum()),
+    }
+
+
 def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
     """Write the report and everything it shows.
 
@@ -209,6 +243,8 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
         provenance=provenance,
         generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
         la_comparison=_la_comparison(analyses),
+        national=_national(analyses),
+        against_published=_against_published(analyses),
     )
     paths.append(atomic_write_text(config.reports_dir / "report.html", html))
     paths.append(write_json(config.reports_dir / "provenance.json", provenance))
