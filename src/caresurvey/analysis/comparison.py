@@ -61,31 +61,35 @@ def _children_views(data: StudyData) -> dict[tuple[str, str], tuple[int, int]]:
     return out
 
 
-def _reproduced(data: StudyData) -> dict[str, dict]:
-    """For each table: (group, item, category) -> (count, n) from the study data."""
-    status = legal_status_at_sampling(data)
+def _reproduced(data: StudyData, tables: dict[str, pd.DataFrame] | None = None) -> dict[str, dict]:
+    """For each table: (group, item, category) -> (count, n) from the study data (None where suppressed)."""
+    tables = tables or {}
+    status = tables.get("legal_status_at_sampling", None)
+    status = legal_status_at_sampling(data) if status is None else status
     status = status[status["la"] == ALL_LAS].set_index("status")
-    contact = iro_cg_contact(data).set_index(["item", "group", "category"])
-    challenge = formal_challenge(data).set_index(["mechanism", "group"])
-    independence = independence_attitudes(data).set_index("group")
+    contact = (tables["iro_cg_contact"] if "iro_cg_contact" in tables else iro_cg_contact(data)).set_index(
+        ["item", "group", "category"])
+    challenge = (tables["formal_challenge"] if "formal_challenge" in tables else formal_challenge(data)).set_index(
+        ["mechanism", "group"])
+    independence = (tables["independence_attitudes"] if "independence_attitudes" in tables
+                    else independence_attitudes(data)).set_index("group")
+
+    def pair(row) -> tuple[int | None, int | None]:
+        return tuple(int(v) if pd.notna(v) else None for v in (row["n"], row["denominator"]))
     composition = _sample_composition(data)
     views = _children_views(data)
 
     def legal(cell):
-        row = status.loc[_STATUS.get(cell.item, cell.item)]
-        return int(row["n"]), int(row["denominator"])
+        return pair(status.loc[_STATUS.get(cell.item, cell.item)])
 
     def contact_cell(cell):
-        row = contact.loc[(cell.item, cell.group, cell.category)]
-        return int(row["n"]), int(row["denominator"])
+        return pair(contact.loc[(cell.item, cell.group, cell.category)])
 
     def challenge_cell(cell):
-        row = challenge.loc[(cell.item, _CHALLENGE_GROUP.get(cell.group, cell.group))]
-        return int(row["n"]), int(row["denominator"])
+        return pair(challenge.loc[(cell.item, _CHALLENGE_GROUP.get(cell.group, cell.group))])
 
     def independence_cell(cell):
-        row = independence.loc[cell.group]
-        return int(row["n"]), int(row["denominator"])
+        return pair(independence.loc[cell.group])
 
     return {
         "sample_composition": lambda cell: (composition[(cell.group, cell.item)], None),
@@ -105,7 +109,8 @@ def _printed_share(count: int, n: int, printed: PrintedPercent) -> str:
     return f"{text}%"
 
 
-def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
+def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EITHER,
+                         tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Published cells against the study data.
 
     Returns
@@ -113,9 +118,11 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
     pandas.DataFrame
         ``table, group, item, category, published, reproduced, n, denominator, status, note``: ``published``
         as printed; ``reproduced`` at the printed precision; ``status`` is ``match``,
-        ``MISMATCH`` or ``not in the data`` (with the reason in ``note``).
+        ``MISMATCH``, ``not in the data`` (with the reason in ``note``) or ``suppressed`` (the
+        study's count is withheld by disclosure control in ``tables``, the analysis tables
+        after control; computed from ``data`` when not given).
     """
-    reproducers = _reproduced(data)
+    reproducers = _reproduced(data, tables)
     rows = []
     for table in load_tables():
         for cell in table.cells:
@@ -126,6 +133,12 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
                              "note": NOT_IN_DATA.get(table.id, "no study data for this table")})
                 continue
             count, n = reproducers[table.id](cell)
+            if count is None or (cell.percent is not None and n is None):
+                rows.append({**base, "published": " ".join(p for p in (str(cell.count) if cell.count is not None else "",
+                                                                        cell.percent or "") if p),
+                             "reproduced": "", "n": None, "denominator": None, "status": "suppressed",
+                             "note": "the study's count is withheld by disclosure control"})
+                continue
             checks = []
             shown = []
             if cell.count is not None:

@@ -110,8 +110,8 @@ def funnel_table(frame: pd.DataFrame, target: float, adjustment: str = "none") -
         stay in the table, marked, with no point and no limits at an unknown denominator.
     """
     out = frame.copy()
-    numerator = pd.to_numeric(out["numerator"], errors="coerce")
-    denominator = pd.to_numeric(out["denominator"], errors="coerce")
+    numerator = pd.to_numeric(out["numerator"], errors="coerce").astype(float)  # nullable counts: NaN, not NA
+    denominator = pd.to_numeric(out["denominator"], errors="coerce").astype(float)
     out["proportion"] = np.where(denominator > 0, numerator / denominator.where(denominator > 0), np.nan)
     out["target"] = target
     if adjustment not in ADJUSTMENTS:

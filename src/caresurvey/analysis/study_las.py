@@ -59,11 +59,14 @@ def study_la_heterogeneity(data: StudyData, seed: int) -> pd.DataFrame:
     return out
 
 
-def study_la_funnels(data: StudyData, targets: dict[str, float] | None = None) -> pd.DataFrame:
+def study_la_funnels(data: StudyData, targets: dict[str, float] | None = None, timeliness: pd.DataFrame | None = None,
+                      participation: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each study LA's review timeliness and participation against a target, with funnel limits.
 
     Parameters
     ----------
+    timeliness, participation : pandas.DataFrame, optional
+        The review tables to use (after disclosure control, say); computed from ``data`` if not given.
     targets : dict, optional
         ``{"reviews held on time": 0.9, ...}``; a measure not given is centred on the pooled
         proportion of the study's LAs.
@@ -76,17 +79,19 @@ def study_la_funnels(data: StudyData, targets: dict[str, float] | None = None) -
     """
     targets = targets or {}
     pieces = []
-    timeliness = review_timeliness(data)
-    on_time = timeliness[(timeliness["review"] == "all") & (timeliness["la"] != ALL_LAS)]
-    participation = review_participation(data)
-    conveyed = participation[(participation["code"] == "views conveyed") & (participation["la"] != ALL_LAS)]
+    timeliness = review_timeliness(data) if timeliness is None else timeliness
+    participation = review_participation(data) if participation is None else participation
+    all_reviews = timeliness[timeliness["review"] == "all"]
+    conveyed = participation[participation["code"] == "views conveyed"]
     for measure, frame, numerator, denominator in (
-        ("reviews held on time", on_time, "on_time", "due"),
+        ("reviews held on time", all_reviews, "on_time", "due"),
         ("views conveyed at reviews (aged 4+)", conveyed, "n", "denominator"),
     ):
-        if frame.empty or frame[denominator].sum() == 0:
+        pooled, frame = frame[frame["la"] == ALL_LAS], frame[frame["la"] != ALL_LAS]
+        if frame.empty or pooled.empty or not pooled[denominator].iloc[0] > 0:
             continue
-        target = targets.get(measure, frame[numerator].sum() / frame[denominator].sum())
+        # the pooled proportion comes from the All LAs row, which stays published when an LA's count is not
+        target = targets.get(measure, float(pooled[numerator].iloc[0] / pooled[denominator].iloc[0]))
         units = pd.DataFrame({"la_code": frame["la"], "la_name": frame["la"], "numerator": frame[numerator],
                               "denominator": frame[denominator]}).reset_index(drop=True)
         pieces.append(funnel_table(units, float(target)).assign(measure=measure))

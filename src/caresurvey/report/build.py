@@ -16,6 +16,7 @@ import jinja2
 import pandas as pd
 
 from caresurvey.config import Config
+from caresurvey.disclosure import Protected
 from caresurvey.outputs import atomic_write_text, write_frame_csv, write_json
 from caresurvey.provenance import collect_provenance
 from caresurvey.published.catalogue import PublishedTable, load_tables
@@ -43,11 +44,12 @@ def published_cells_frame(tables: list[PublishedTable]) -> pd.DataFrame:
 
 
 def write_tables(config: Config, checks: list[TableCheck] | None = None,
-                 analyses: dict[str, pd.DataFrame] | None = None) -> list[Path]:
+                 analyses: dict[str, Protected] | None = None) -> list[Path]:
     """Write ``reports/tables/``: the published tables' consistency, and every analysis table.
 
-    The analysis tables (``<id>.csv``, ids in :data:`caresurvey.analysis.tables.ANALYSES`) need
-    the processed study (``caresurvey ingest``); without it only the published tables are written.
+    The analysis tables (``<id>.csv``, ids in :data:`caresurvey.analysis.tables.PROTECTION`)
+    need the processed study (``caresurvey ingest``); without it only the published tables are
+    written. Tables from real data are written after disclosure control, with DfE symbols.
     """
     tables = load_tables()
     checks = checks if checks is not None else check_published(tables, config.rounding, config.solution_limit)
@@ -57,11 +59,11 @@ def write_tables(config: Config, checks: list[TableCheck] | None = None,
         write_frame_csv(folder / "published_cells.csv", published_cells_frame(tables)),
     ]
     if analyses is None and (config.processed_dir / "reconciliation.json").is_file():
-        from caresurvey.analysis.tables import run_analyses
+        from caresurvey.analysis.tables import protected_analyses
 
-        analyses = run_analyses(config)
-    for table_id, frame in (analyses or {}).items():
-        paths.append(write_frame_csv(folder / f"{table_id}.csv", frame))
+        analyses = protected_analyses(config)
+    for table_id, protected in (analyses or {}).items():
+        paths.append(write_frame_csv(folder / f"{table_id}.csv", protected.display()))
     for path in paths:
         log.info("wrote %s", path)
     return paths
@@ -208,6 +210,20 @@ def _against_published(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
     }
 
 
+def _disclosure(config: Config, protected: dict[str, Protected] | None) -> dict | None:
+    """What disclosure control withheld, table by table, and why (never the values)."""
+    if not protected or config.synthetic:
+        return None
+    tables = []
+    for table_id, table in protected.items():
+        reasons: dict[str, int] = {}
+        for suppression in table.suppressions:
+            reasons[suppression.reason] = reasons.get(suppression.reason, 0) + 1
+        tables.append({"id": table_id, "note": table.note, "cells": len(table.suppressions),
+                       "reasons": sorted(reasons.items())})
+    return {"threshold": config.disclosure_threshold, "round_to": config.round_to, "tables": tables}
+
+
 def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
     """Write the report and everything it shows.
 
@@ -220,12 +236,15 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
     checks = check_published(tables, config.rounding, config.solution_limit)
     by_id = {check.table.id: check for check in checks}
     figures = _figures(tables)
-    analyses = None
+    protected, analyses = None, None
     if (config.processed_dir / "reconciliation.json").is_file():
-        from caresurvey.analysis.tables import run_analyses
+        from caresurvey.analysis.tables import protected_analyses
+        from caresurvey.report.analysis_figures import analysis_figures
 
-        analyses = run_analyses(config)
-    paths = write_tables(config, checks, analyses) + write_figures(config, figures)
+        protected = protected_analyses(config)
+        analyses = {table_id: p.values for table_id, p in protected.items()}
+        figures |= analysis_figures(analyses)
+    paths = write_tables(config, checks, protected) + write_figures(config, figures)
     paths.append(
         write_json(
             config.reports_dir / "published_consistency.json",
@@ -243,6 +262,7 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
         provenance=provenance,
         generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
         la_comparison=_la_comparison(analyses),
+        disclosure=_disclosure(config, protected),
         national=_national(analyses),
         against_published=_against_published(analyses),
     )

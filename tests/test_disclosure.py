@@ -1,0 +1,105 @@
+"""Disclosure control: tables built to defeat naive suppression, checked by brute force."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import pandas as pd
+import pytest
+
+from caresurvey.analysis.tables import PROTECTION
+from caresurvey.config import load_config
+from caresurvey.disclosure import Protection, Total, protect
+from caresurvey.report.build import write_report
+
+THRESHOLD = 10
+
+
+def withheld(protected) -> list[int]:
+    return [row for row in protected.symbols.index if protected.symbols.at[row, "n"] == "c"]
+
+
+def test_a_small_cell_with_row_and_column_totals_cannot_be_recovered():
+    # 3 and 8 are below the threshold; withholding them alone, A's total (15) minus 12 gives 3 back
+    frame = pd.DataFrame({"la": ["A", "A", "A", "B", "B", "B", "All", "All", "All"],
+                          "category": ["x", "y", "Total"] * 3,
+                          "n": [3, 12, 15, 11, 8, 19, 14, 20, 34]})
+    spec = Protection(counts=("n",), keys=("la", "category"), totals=(Total("la", "All"), Total("category", "Total")))
+    protected = protect(frame, spec, THRESHOLD, name="test")
+    hidden = withheld(protected)
+    assert {0, 4} <= set(hidden)
+    # What a reader holding the published cells can still believe, by enumeration (independent of
+    # the LP): every whole-number filling of the withheld cells with all six sums right.
+    known = {(r.la, r.category): int(r.n) for r in frame.itertuples() if r.Index not in hidden}
+    keys = [(frame.at[row, "la"], frame.at[row, "category"]) for row in hidden]
+    possible = []
+    for values in itertools.product(range(35), repeat=len(keys)):
+        t = {**known, **dict(zip(keys, values))}
+        if all(t[(la, "x")] + t[(la, "y")] == t[(la, "Total")] for la in ("A", "B", "All")) and \
+                all(t[("A", c)] + t[("B", c)] == t[("All", c)] for c in ("x", "y", "Total")):
+            possible.append(dict(zip(keys, values)))
+    for row, key in zip(hidden, keys):
+        values = {p[key] for p in possible}
+        assert len(values) > 1, f"{key} is recoverable"
+        if 0 < frame.at[row, "n"] < THRESHOLD:
+            assert max(values) >= THRESHOLD, f"{key} is known to be small"
+
+
+def test_an_overall_row_that_includes_a_small_other_group_is_not_a_difference_attack():
+    # Overall 20 = LA-employed 12 + self-employed 7 + one IRO of other employment: showing all
+    # three tells everyone what that one IRO answered
+    frame = pd.DataFrame({"group": ["Overall", "LA-employed", "Self-employed"], "n": [20, 12, 7], "denominator": [30, 18, 11]})
+    spec = Protection(counts=("n",), denominator="denominator", keys=("group",),
+                      totals=(Total("group", "Overall", ("LA-employed", "Self-employed"), complete=False),))
+    protected = protect(frame, spec, THRESHOLD, name="test")
+    display = protected.display()
+    # the other group's answer (20 - 12 - 7 = 1) and its size (30 - 18 - 11 = 1) are not both derivable
+    n_known = (display["n"] != "c").all()
+    d_known = (display["denominator"] != "c").all()
+    assert not (n_known and d_known)
+    assert display.loc[2, "n"] == "c"  # 7 < 10
+
+
+def test_a_count_whose_rest_is_small_is_withheld_with_its_percentages():
+    frame = pd.DataFrame({"group": ["A", "B"], "n": [25, 40], "denominator": [28, 80], "percent": [89.3, 50.0]})
+    spec = Protection(counts=("n",), denominator="denominator", keys=("group",))
+    display = protect(frame, spec, THRESHOLD, name="test").display()
+    assert display.loc[0, "n"] == "c" and display.loc[0, "percent"] == "c"  # 28 - 25 = 3 did not
+    assert display.loc[1, "n"] == 40 and display.loc[1, "percent"] == 50.0
+
+
+def test_rounding_marks_counts_that_round_to_zero():
+    frame = pd.DataFrame({"area": ["North", "South", "England"], "n": [2, 1236, 1238]})
+    spec = Protection(counts=("n",), keys=("area",))
+    protected = protect(frame, spec, threshold=1, round_to=5, name="test")
+    display = protected.display()
+    assert display["n"].tolist() == ["k", 1235, 1240]  # DfE symbol k: not zero, rounds to zero
+
+
+def test_a_wrong_specification_is_an_error_not_a_leak():
+    frame = pd.DataFrame({"la": ["A", "B", "All"], "n": [12, 15, 30]})
+    with pytest.raises(ValueError, match="does not hold"):
+        protect(frame, Protection(counts=("n",), keys=("la",), totals=(Total("la", "All"),)), THRESHOLD, name="test")
+
+
+def test_real_data_mode_leaves_no_count_under_the_threshold_in_any_output(ingested_study, tmp_path):
+    config = dataclasses.replace(load_config(ingested_study), synthetic=False, reports_dir=tmp_path)
+    write_report(config, ["caresurvey", "report"])
+    checked = 0
+    for table_id, spec in PROTECTION.items():
+        table = pd.read_csv(tmp_path / "tables" / f"{table_id}.csv", dtype=str, keep_default_na=False)
+        if spec.public:
+            continue
+        for column in spec.count_columns:
+            for value in table[column]:
+                checked += 1
+                assert value in ("c", "") or not 0 < float(value) < THRESHOLD, (table_id, column, value)
+        for column in spec.minimum:
+            for row in table.itertuples():
+                value = getattr(row, column)
+                if value not in ("c", "") and float(value) < THRESHOLD:
+                    assert all(getattr(row, c) == "c" for c in table.columns if c not in (*spec.keys, *spec.labels))
+    assert checked > 500
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="disclosure"' in html and "Synthetic study." not in html
