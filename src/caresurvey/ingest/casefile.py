@@ -13,9 +13,9 @@ from __future__ import annotations
 import pandas as pd
 
 from caresurvey import codes
-from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, report_ragged, text_series
+from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, table_problems, text_series
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.tabular import ROW, match_columns, normalise_header
+from caresurvey.ingest.tabular import match_columns, normalise_header
 from caresurvey.ingest.values import parse_whole_number
 
 __all__ = ["read_case_abstraction", "STATUS_SPELLINGS"]
@@ -79,8 +79,7 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
     table = read_table_file(source)
     cols = match_columns(table, _COLUMNS, ("case", "status_sampled"), what="a case-file abstraction")
     raw = table.data
-    problems = RowProblems(table.file, raw[ROW])
-    report_ragged(table, problems)
+    problems = table_problems(table)
     la = raw[cols["la"]] if "la" in cols else pd.Series(source.la or "", index=raw.index)
     for index in raw.index[la == ""]:
         problems.add(index, cols.get("la", "LA"), "", "required", "the case's LA is required (LA column, or la in the manifest)")

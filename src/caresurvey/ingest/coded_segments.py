@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows, codings_frame, read_table_file, report_ragged
-from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.tabular import ROW, match_columns
+from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows, codings_frame, read_table_file, table_problems
+from caresurvey.ingest.ledger import Ledger
+from caresurvey.ingest.tabular import match_columns
 from caresurvey.ingest.values import parse_whole_number
 
 __all__ = ["read_coded_segments"]
@@ -49,8 +49,7 @@ def read_coded_segments(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
     table = read_table_file(source)
     cols = match_columns(table, _COLUMNS, ("document", "code"), what="a coded-segments export (MAXQDA or ATLAS.ti)")
     raw = table.data
-    problems = RowProblems(table.file, raw[ROW])
-    report_ragged(table, problems)
+    problems = table_problems(table)
     records, owners = [], []
     for index, values in raw.iterrows():
         positions = {}

@@ -10,12 +10,12 @@ import pandas as pd
 import pandera.pandas as pa
 
 from caresurvey.ingest.ledger import RowProblems
-from caresurvey.ingest.tabular import RawTable, read_csv_table, read_xlsx_table
+from caresurvey.ingest.tabular import ROW, RawTable, read_csv_table, read_xlsx_table
 from caresurvey.ingest.values import parse_date
 from caresurvey.pseudonym import Pseudonymiser
 from caresurvey.schemas import schema
 
-__all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner", "report_ragged",
+__all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner", "report_ragged", "table_problems",
            "read_table_file", "as_text", "text_series", "codings_frame"]
 
 
@@ -63,6 +63,13 @@ def report_ragged(table: RawTable, problems: RowProblems) -> None:
         problems.add_row(row, f"(after {table.columns[-1]})", ",".join(extra), "extra-values",
                          f"the row has {len(values)} values but the header names {len(table.columns)} columns; "
                          "a value may have shifted, so the row is not read")
+
+
+def table_problems(table: RawTable) -> RowProblems:
+    """The row problems of a tabular file, its ragged rows already quarantined (see :func:`report_ragged`)."""
+    problems = RowProblems(table.file, table.data[ROW])
+    report_ragged(table, problems)
+    return problems
 
 
 def text_series(values, index=None) -> pd.Series:

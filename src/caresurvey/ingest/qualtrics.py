@@ -17,8 +17,8 @@ import re
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, report_ragged
-from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.common import Source, table_problems
+from caresurvey.ingest.ledger import Ledger
 from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, is_categorical, scale_position
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
@@ -81,8 +81,7 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
         free_text = set()
     by_name = {normalise_header(names[c]): c for c in table.columns}
     raw = table.data
-    problems = RowProblems(table.file, raw[ROW])
-    report_ragged(table, problems)
+    problems = table_problems(table)
     status_column = by_name.get("status")
     if status_column is not None:
         for index, status in raw[status_column].items():

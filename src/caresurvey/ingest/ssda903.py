@@ -18,7 +18,7 @@ import pandas as pd
 
 from caresurvey import codes
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged, text_series
+from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, table_problems, text_series
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
 from caresurvey.pseudonym import birth_month
@@ -92,8 +92,7 @@ def _codes(frame: pd.DataFrame, column: str | None) -> pd.Series:
 
 def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, _HEADER, ("child", "sex", "dob", "ethnic"), what="an SSDA903 header table")
-    raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    report_ragged(table, problems)
+    raw, problems = table.data, table_problems(table)
     dob = parse_dates(raw, cols["dob"], cols["dob"], problems, required=False)
     ethnic = _codes(raw, cols["ethnic"])
     frame = pd.DataFrame({
@@ -112,8 +111,7 @@ def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
 
 def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, _EPISODES, ("child", "decom", "ls"), what="an SSDA903 episodes table")
-    raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    report_ragged(table, problems)
+    raw, problems = table.data, table_problems(table)
     frame = pd.DataFrame({
         "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
         "la": source.la,
@@ -139,8 +137,7 @@ def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
 
 def _reviews(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, _REVIEWS, ("child", "review"), what="an SSDA903 reviews table")
-    raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    report_ragged(table, problems)
+    raw, problems = table.data, table_problems(table)
     frame = pd.DataFrame({
         "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
         "la": source.la,
@@ -154,8 +151,7 @@ def _reviews(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
 
 def _other(name: str, table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
     cols = match_columns(table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {name} table")
-    raw, problems = table.data, RowProblems(table.file, table.data[ROW])
-    report_ragged(table, problems)
+    raw, problems = table.data, table_problems(table)
     frame = pd.DataFrame({"child_id": _child_ids(raw, cols["child"], cols["child"], source, problems), "la": source.la})
     for column in table.columns:
         key = normalise_header(column)

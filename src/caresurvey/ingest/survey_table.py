@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, report_ragged
-from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.common import Source, table_problems
+from caresurvey.ingest.ledger import Ledger
 from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, find_id_column
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, read_csv_table, read_xlsx_table, xlsx_sheet_names
 from caresurvey.ingest.values import parse_whole_number
@@ -98,8 +98,7 @@ def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]
         loader = read_xlsx_table if source.codebook.suffix.lower() == ".xlsx" else read_csv_table
         codebook = read_codebook(loader(source.codebook))
     raw = table.data
-    problems = RowProblems(table.file, raw[ROW])
-    report_ragged(table, problems)
+    problems = table_problems(table)
     id_column = find_id_column(table.columns)
     ids = raw[id_column] if id_column else raw[ROW].astype(str)
     items, dropped = [], []
