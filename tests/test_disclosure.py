@@ -103,3 +103,13 @@ def test_real_data_mode_leaves_no_count_under_the_threshold_in_any_output(ingest
     assert checked > 500
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="disclosure"' in html and "Synthetic study." not in html
+
+
+def test_a_small_change_in_a_falling_count_is_protected():
+    # children at risk 30, then 25: the 5 who left in between are a count below the threshold
+    from caresurvey.disclosure import Cumulative
+
+    frame = pd.DataFrame({"months": [6, 12, 18], "at_risk": [30, 25, 12]})
+    spec = Protection(counts=("at_risk",), keys=("months",), cumulative=Cumulative("months", (), ("at_risk",)))
+    display = protect(frame, spec, THRESHOLD, name="test").display()
+    assert "c" in display["at_risk"].tolist()[:2]  # 30 - 25 is no longer derivable

@@ -158,15 +158,22 @@ class Protected:
             self.symbols.loc[row, columns] = SUPPRESSED
             self.suppressions.append(Suppression({k: self.values.at[row, k] for k in keys if k in self.values},
                                                  "all", reason))
-        if np.any(rows):
-            keep = ~np.asarray(rows)
-            for col in columns:
-                numeric = pd.api.types.is_numeric_dtype(self.values[col]) and not pd.api.types.is_bool_dtype(self.values[col])
-                self.values[col] = self.values[col].where(keep) if numeric else self.values[col].astype(object).where(keep, None)
+        self.values = _blank_withheld(self.values, self.symbols)
 
     @classmethod
     def unchanged(cls, frame: pd.DataFrame, note: str = "") -> Protected:
         return cls(frame.copy(), pd.DataFrame("", index=frame.index, columns=frame.columns), [], note)
+
+
+def _blank_withheld(values: pd.DataFrame, symbols: pd.DataFrame) -> pd.DataFrame:
+    """``values`` with every withheld cell missing: NaN in numeric columns, None in text ones."""
+    out = values.copy()
+    for col in out.columns:
+        hidden = symbols[col] == SUPPRESSED
+        if hidden.any():
+            out[col] = out[col].astype(object).where(~hidden, None) if out[col].dtype == object \
+                else out[col].where(~hidden)
+    return out
 
 
 def _is_small(value: float, threshold: int) -> bool:
@@ -199,10 +206,9 @@ class _Cells:
         return len(self.values) - 1
 
     def _add(self, equation: dict[int, float], what: str) -> None:
-        known = [(c, k) for c, k in equation.items()]
-        if all(pd.notna(self.values[c]) for c, _ in known):
-            residual = sum(k * self.values[c] for c, k in known)
-            if abs(residual) > 1e-6 * max(1.0, *(abs(self.values[c]) for c, _ in known)):
+        if all(pd.notna(self.values[c]) for c in equation):
+            residual = sum(k * self.values[c] for c, k in equation.items())
+            if abs(residual) > 1e-6 * max(1.0, *(abs(self.values[c]) for c in equation)):
                 raise ValueError(f"disclosure control of {self.name}: the {what} does not hold in the table "
                                  f"(off by {residual:g}); its protection spec is wrong")
         self.equations.append(equation)
@@ -284,10 +290,10 @@ class _Cells:
                 ordered = sorted(rows, key=lambda r: frame.at[r, c.key])
                 for col in c.columns:
                     for a, b in zip(ordered, ordered[1:]):
+                        # the change is an unpublished count: added when the column rises, taken when it falls
                         step = self.values[self.cell(b, col)] - self.values[self.cell(a, col)]
-                        self._add({self.cell(b, col): 1.0, self.cell(a, col): -1.0, self._new(-step, implied=True): -1.0}
-                                  if step < 0 else
-                                  {self.cell(b, col): 1.0, self.cell(a, col): -1.0, self._new(step, implied=True): -1.0},
+                        change = self._new(abs(step), implied=True)
+                        self._add({self.cell(b, col): 1.0, self.cell(a, col): -1.0, change: -1.0 if step >= 0 else 1.0},
                                   f"change in {col} along {c.key}")
         if spec.pooled:
             by, numerator, denominator, ratio = spec.pooled
@@ -366,9 +372,10 @@ def protect(frame: pd.DataFrame, spec: Protection, threshold: int, round_to: int
     fixed = (*spec.keys, *spec.labels)
     derived = [c for c in frame.columns if c not in cells.columns and c not in fixed]
 
+    minimum = [c for c in spec.minimum if c in frame.columns]
+    too_few = frame[minimum].apply(pd.to_numeric, errors="coerce") < threshold
     for row in range(len(frame)):  # statistical summaries resting on too few are withheld
-        small = [c for c in spec.minimum if c in frame.columns
-                 and pd.to_numeric(pd.Series([frame.at[row, c]]), errors="coerce").iloc[0] < threshold]
+        small = [c for c in minimum if too_few.at[row, c]]
         if small:
             symbols.loc[row, [c for c in frame.columns if c not in fixed]] = SUPPRESSED
             suppressions.append(Suppression(_key_values(frame, row, spec), ", ".join(small),
@@ -406,12 +413,7 @@ def protect(frame: pd.DataFrame, spec: Protection, threshold: int, round_to: int
     for row in hidden_rows:
         symbols.loc[row, derived] = SUPPRESSED
 
-    values = frame.copy()
-    for col in frame.columns:
-        hidden = symbols[col] == SUPPRESSED
-        if hidden.any():
-            values[col] = values[col].astype(object).where(~hidden, None) if values[col].dtype == object \
-                else values[col].where(~hidden)
+    values = _blank_withheld(frame, symbols)
     if round_to:
         for col in cells.columns:
             numbers = pd.to_numeric(values[col], errors="coerce")

@@ -133,10 +133,10 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
                              "note": NOT_IN_DATA.get(table.id, "no study data for this table")})
                 continue
             count, n = reproducers[table.id](cell)
+            published = " ".join(p for p in (str(cell.count) if cell.count is not None else "", cell.percent or "") if p)
             if count is None or (cell.percent is not None and n is None):
-                rows.append({**base, "published": " ".join(p for p in (str(cell.count) if cell.count is not None else "",
-                                                                        cell.percent or "") if p),
-                             "reproduced": "", "n": None, "denominator": None, "status": "suppressed",
+                rows.append({**base, "published": published, "reproduced": "", "n": None, "denominator": None,
+                             "status": "suppressed",
                              "note": "the study's count is withheld by disclosure control"})
                 continue
             checks = []
@@ -148,7 +148,6 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
                 printed = PrintedPercent.parse(cell.percent)
                 checks.append(n is not None and n > 0 and is_feasible_count(printed, count, n, rounding))
                 shown.append(_printed_share(count, n, printed) if n else "")
-            published = " ".join(p for p in (str(cell.count) if cell.count is not None else "", cell.percent or "") if p)
             rows.append({**base, "published": published, "reproduced": " ".join(shown), "n": count, "denominator": n,
                          "status": "match" if all(checks) else "MISMATCH", "note": ""})
     frame = pd.DataFrame(rows, columns=["table", "group", "item", "category", "published", "reproduced", "n",

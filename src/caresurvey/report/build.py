@@ -176,11 +176,12 @@ def _la_comparison(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
             "funnels": funnels.to_dict("records"), "figures": figures}
 
 
-def _national(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
-    """The report's national section: England's series of each share, and every LA's funnel."""
+def _national(analyses: dict[str, pd.DataFrame] | None, figures: dict[str, Figure]) -> dict | None:
+    """The report's national section: England's series of each share, and every LA's funnel
+    (drawn with the analysis figures)."""
     if not analyses or analyses["national_funnel"].empty:
         return None
-    from caresurvey.report.analysis_figures import funnel_chart, national_funnel_title
+    from caresurvey.report.analysis_figures import national_funnel_title
 
     shares, funnel = analyses["national_shares"], analyses["national_funnel"]
     england = shares[shares["geographic_level"] == "National"].sort_values(["measure", "year"])
@@ -188,7 +189,7 @@ def _national(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
     return {
         "england": england.to_dict("records"),
         "title": national_funnel_title(funnel),
-        "figure": _embedded(funnel_chart(funnel, national_funnel_title(funnel), name="national_funnel")),
+        "figure": _embedded(figures["national_funnel"]),
         "las": len(funnel), "flags": {k: int(flags.get(k, 0)) for k in ("above", "below", "inside", "no value")},
         "outliers": funnel[funnel["flag998"].isin(["above", "below"])].to_dict("records"),
         "suppressed": funnel[funnel["flag998"] == "no value"].to_dict("records"),
@@ -263,7 +264,7 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
         generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
         la_comparison=_la_comparison(analyses),
         disclosure=_disclosure(config, protected),
-        national=_national(analyses),
+        national=_national(analyses, figures),
         against_published=_against_published(analyses),
     )
     paths.append(atomic_write_text(config.reports_dir / "report.html", html))
