@@ -18,8 +18,13 @@ PROCESSED := data/processed
 REPORTS := reports
 SYNTHETIC := data/raw/synthetic
 SYNTH_SOURCES := $(shell find src/caresurvey/synth src/caresurvey/published -type f \( -name '*.py' -o -name '*.toml' \) 2>/dev/null) src/caresurvey/codes.py
+# Raw files are watched under data/raw/ only: after changing a manifest file kept elsewhere, run
+# `make -B process`. Ingestion re-reads only the files whose bytes changed (data/processed/.cache).
+RAW := $(shell find data/raw -type f ! -name '.gitkeep' 2>/dev/null)
+NOTEBOOKS := $(wildcard notebooks/*.py)
+NOTEBOOK_PAGES := $(NOTEBOOKS:notebooks/%.py=$(REPORTS)/notebooks/%.html)
 
-.PHONY: help setup synthetic data process tables figures report test test-slow bench notebooks clean
+.PHONY: help setup synthetic data process tables figures report pdf test test-slow bench notebooks clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -41,7 +46,7 @@ $(SYNTHETIC)/README.md: $(STAMP) $(CONFIG) $(SYNTH_SOURCES)
 
 synthetic: $(SYNTHETIC)/README.md ## Write the synthetic study to data/raw/synthetic/ (seed from the config)
 
-$(PROCESSED)/inventory.json: $(SYNTHETIC)/README.md $(STAMP) $(CONFIG) $(SOURCES)
+$(PROCESSED)/inventory.json: $(SYNTHETIC)/README.md $(RAW) $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) inventory --config $(CONFIG)
 
@@ -70,7 +75,19 @@ $(REPORTS)/report.html: $(PROCESSED)/reconciliation.json $(STAMP) $(CONFIG) $(SO
 	@mkdir -p $(@D)
 	$(CARESURVEY) report --config $(CONFIG)
 
-report: $(REPORTS)/report.html ## Run the study: tables, figures, reports/report.html and provenance
+# Each notebook is executed on its own, so changing one reruns only that one.
+$(REPORTS)/notebooks/%.html: notebooks/%.py $(PROCESSED)/reconciliation.json $(STAMP) $(CONFIG) $(SOURCES)
+	@mkdir -p $(@D)
+	$(CARESURVEY) notebooks --config $(CONFIG) $<
+
+notebooks: $(NOTEBOOK_PAGES) ## Execute the notebooks into reports/notebooks/*.html (synthetic studies only)
+
+report: $(REPORTS)/report.html $(NOTEBOOK_PAGES) ## Run the study: tables, workbook, figures, notebooks, reports/report.html, provenance
+
+$(REPORTS)/report.pdf: $(REPORTS)/report.html
+	$(CARESURVEY) pdf --config $(CONFIG)
+
+pdf: $(REPORTS)/report.pdf ## Print the report to reports/report.pdf (needs Debian's chromium; works offline)
 
 test: $(STAMP) ## Run the test suite (fast tests; skips those needing ../shared where it is absent)
 	$(PY) -m pytest
@@ -83,9 +100,6 @@ STATISTICS ?= ../shared/data/dfe/ees
 
 bench: $(STAMP) ## Time each stage (median of 3 after a warm-up) into reports/bench.json; not part of `make test`
 	$(PY) benchmarks/bench.py --config $(CONFIG) --statistics $(STATISTICS)
-
-notebooks: $(STAMP) ## Run every notebook (jupytext percent-format scripts) against the current outputs
-	@for notebook in notebooks/*.py; do echo "$$notebook"; $(PY) "$$notebook" > /dev/null || exit 1; done
 
 clean: ## Delete everything the pipeline made (data/processed/, reports/); raw data is never touched
 	find $(PROCESSED) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

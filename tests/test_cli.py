@@ -11,7 +11,8 @@ import pytest
 
 from caresurvey.cli import build_parser, main
 
-SUBCOMMANDS = ["consistency", "published", "inventory", "tables", "figures", "report", "provenance", "synth", "ingest", "compare-las", "compare-published"]
+SUBCOMMANDS = ["consistency", "published", "inventory", "tables", "figures", "report", "notebooks", "pdf", "provenance",
+               "synth", "ingest", "compare-las", "compare-published"]
 DATA = Path(__file__).parent / "data"
 
 

@@ -178,6 +178,29 @@ def _run_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_notebooks(args: argparse.Namespace) -> int:
+    from caresurvey.report.notebooks import notebook_scripts, render_notebooks
+
+    config = load_config(args.config)
+    scripts = [Path(p) for p in args.notebooks] or notebook_scripts(config.root)
+    for path in scripts:
+        if not path.is_file():
+            raise CaresurveyError(f"{path}: no such notebook (notebooks are jupytext .py files in notebooks/)")
+    written = render_notebooks(config, scripts, Path(args.out) if args.out else None)
+    for path in written:
+        print(f"notebook: {path}")
+    return 0
+
+
+def _run_pdf(args: argparse.Namespace) -> int:
+    from caresurvey.report.pdf import print_pdf
+
+    config = load_config(args.config)
+    pdf = print_pdf(config.reports_dir / "report.html", config.reports_dir / "report.pdf")
+    print(f"pdf: {pdf}")
+    return 0
+
+
 def _run_provenance(args: argparse.Namespace) -> int:
     from caresurvey.provenance import write_provenance
 
@@ -387,6 +410,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_config(report)
     report.set_defaults(run=_run_report)
+
+    notebooks = commands.add_parser(
+        "notebooks", parents=[common], help="execute the notebooks and save them as HTML (reports/notebooks/)",
+        description="Execute each notebook (jupytext .py) against the processed study and save it as an HTML "
+        "page that opens offline. Synthetic studies only: notebooks show tables before disclosure control.",
+    )
+    _add_config(notebooks)
+    notebooks.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                           help="notebooks to render (default: every notebooks/*.py beside the configuration)")
+    notebooks.add_argument("--out", metavar="DIR", help="where to write the pages (default: reports/notebooks/)")
+    notebooks.set_defaults(run=_run_notebooks)
+
+    pdf = commands.add_parser(
+        "pdf", parents=[common], help="print reports/report.html to reports/report.pdf (headless Chromium, offline)",
+        description="Print the report to PDF with the system's Chromium (Debian package chromium), with "
+        "every network name unresolvable.",
+    )
+    _add_config(pdf)
+    pdf.set_defaults(run=_run_pdf)
 
     ingest = commands.add_parser(
         "ingest", parents=[common],

@@ -87,6 +87,11 @@ class Pseudonymiser:
         message = f"{namespace}\x1f{value.strip()}".encode("utf-8")
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()[: self.LENGTH]
 
+    def fingerprint(self) -> str:
+        """Tells keys apart without revealing them (an HMAC of a fixed message), so that work
+        done under one key is never reused under another."""
+        return hmac.new(self._key, b"caresurvey key fingerprint", hashlib.sha256).hexdigest()
+
 
 def birth_month(day: dt.date) -> str:
     """A date of birth minimised to its month, ``YYYY-MM``."""

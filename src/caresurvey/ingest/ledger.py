@@ -72,6 +72,15 @@ class Ledger:
         if columns:
             self.dropped_columns.setdefault(file, []).extend(f"{c} ({why})" for c in columns)
 
+    def extend(self, other: Ledger) -> None:
+        """Add another ledger's records (one file's, read apart) to this one."""
+        self.problems.extend(other.problems)
+        self.reconciliations.extend(other.reconciliations)
+        for file, columns in other.dropped_columns.items():
+            self.dropped_columns.setdefault(file, []).extend(columns)
+        for file, notes in other.notes.items():
+            self.notes.setdefault(file, []).extend(notes)
+
     def quarantine_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame([asdict(p) for p in self.problems], columns=QUARANTINE_COLUMNS)
         return frame.astype({"row": "int64"}) if len(frame) else frame

@@ -20,6 +20,7 @@ import pandas as pd
 
 from caresurvey.config import INPUT_FORMATS, Config
 from caresurvey.errors import CaresurveyError, InputError
+from caresurvey.ingest.cache import IngestCache
 from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
@@ -87,14 +88,24 @@ class Ingested:
 def read_sources(
     sources: Sequence[tuple[str, Source]],
     progress: Callable[[int, int, str], None] | None = None,
+    cache: IngestCache | None = None,
 ) -> Ingested:
-    """Read every source with its format's reader."""
+    """Read every source with its format's reader, reusing ``cache`` entries of unchanged files."""
     readers = _readers()
     ingested = Ingested()
     for position, (format_name, source) in enumerate(sources, start=1):
+        key = cache.key(format_name, source) if cache is not None else None
+        stored = cache.load(key) if cache is not None else None
         if progress is not None:
-            progress(position, len(sources), f"{source.display} ({format_name})")
-        produced = readers[format_name](source, ingested.ledger)
+            progress(position, len(sources), f"{source.display} ({format_name}{', unchanged' if stored else ''})")
+        if stored is None:
+            ledger = Ledger()
+            produced = readers[format_name](source, ledger)
+            if cache is not None:
+                cache.store(key, produced, ledger)
+        else:
+            produced, ledger = stored
+        ingested.ledger.extend(ledger)
         for table, frame in produced.items():
             ingested.tables.setdefault(table, []).append(frame)
     return ingested
@@ -109,6 +120,9 @@ def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
         frame = ingested.frame(table)
         # Pieces from different files can differ in optional columns (other return tables).
         frame = as_text(frame, [c for c in frame.columns if frame[c].dtype == object])
+        # Dates at one unit (parquet has no seconds unit, so it stores [s] as [ms]): a table is
+        # the same bytes whether its pieces were just read or come back from the cache.
+        frame = frame.astype({c: "datetime64[ms]" for c in frame.columns if pd.api.types.is_datetime64_dtype(frame[c])})
         processed_schema(table, frame.columns).validate(frame)  # a failure here is a reader bug, not bad data
         frames[table] = frame
         buffer = io.BytesIO()
@@ -154,9 +168,11 @@ def ingest_study(config: Config, progress: Callable[[int, int, str], None] | Non
         )))
     if not sources:
         raise CaresurveyError(f"{config.path}: the [[inputs]] manifest lists no raw files to ingest")
-    ingested = read_sources(sources, progress)
+    cache = IngestCache(config.processed_dir / ".cache", pseudonymise.fingerprint())
+    ingested = read_sources(sources, progress, cache)
     write_processed(ingested, config.processed_dir, title=config.name)
-    return _summary(ingested, config.processed_dir)
+    cache.prune()
+    return _summary(ingested, config.processed_dir) | {"unchanged_files": cache.hits}
 
 
 def ingest_files(

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 
+from caresurvey.analysis.catalogue import CATALOGUE, TOPICS, Analysis
 from caresurvey.config import Config
 from caresurvey.disclosure import Protected
 from caresurvey.outputs import atomic_write_text, write_frame_csv, write_json
@@ -22,7 +25,9 @@ from caresurvey.provenance import collect_provenance
 from caresurvey.published.catalogue import PublishedTable, load_tables
 from caresurvey.published.rounding import Rounding
 from caresurvey.published.summary import TableCheck, check_published, compress_numbers, summary_frame
+from caresurvey.report.data_quality import DataQuality, data_quality
 from caresurvey.report.figures import Figure, published_percent_figure, write_figure
+from caresurvey.report.workbook import SYMBOLS, write_workbook
 
 __all__ = ["write_tables", "write_figures", "write_report", "published_cells_frame"]
 
@@ -44,8 +49,9 @@ def published_cells_frame(tables: list[PublishedTable]) -> pd.DataFrame:
 
 
 def write_tables(config: Config, checks: list[TableCheck] | None = None,
-                 analyses: dict[str, Protected] | None = None) -> list[Path]:
-    """Write ``reports/tables/``: the published tables' consistency, and every analysis table.
+                 analyses: dict[str, Protected] | None = None, quality: DataQuality | None = None) -> list[Path]:
+    """Write ``reports/tables/`` and ``reports/tables.xlsx``: the published tables' consistency,
+    every analysis table and the data-quality summary.
 
     The analysis tables (``<id>.csv``, ids in :data:`caresurvey.analysis.tables.PROTECTION`)
     need the processed study (``caresurvey ingest``); without it only the published tables are
@@ -62,8 +68,20 @@ def write_tables(config: Config, checks: list[TableCheck] | None = None,
         from caresurvey.analysis.tables import protected_analyses
 
         analyses = protected_analyses(config)
+    quality = quality if quality is not None else data_quality(config)
     for table_id, protected in (analyses or {}).items():
         paths.append(write_frame_csv(folder / f"{table_id}.csv", protected.display()))
+    extra = {}
+    if quality is not None:
+        titles = {"data_quality_by_table": "Rows read, kept and quarantined, by processed table",
+                  "data_quality_by_rule": "Rows quarantined, by rule"}
+        for table_id, frame in quality.frames().items():
+            paths.append(write_frame_csv(folder / f"{table_id}.csv", frame))
+            extra[table_id] = (titles[table_id], frame)
+    if analyses:
+        paths.append(write_workbook(config.reports_dir / "tables.xlsx", analyses, study=config.name,
+                                    synthetic=config.synthetic, threshold=config.disclosure_threshold,
+                                    round_to=config.round_to, extra=extra))
     for path in paths:
         log.info("wrote %s", path)
     return paths
@@ -211,6 +229,87 @@ def _against_published(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
     }
 
 
+#: Rows of a table shown in the report; the rest are in its CSV and workbook sheet.
+REPORT_ROWS = 40
+
+
+def format_cell(value: object) -> str:
+    """A table cell as the report prints it: counts with thousands separators, other numbers
+    to three significant figures (one decimal place from 10 up), symbols and text as they are."""
+    if value is None or (isinstance(value, float | np.floating) and math.isnan(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
+    if isinstance(value, float | np.floating):
+        if float(value).is_integer() and abs(value) < 1e15:
+            return f"{int(value):,}"
+        if abs(value) >= 10:
+            return f"{value:,.1f}"
+        return f"{value:.3g}"
+    return str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_)
+
+
+def _table_view(frame: pd.DataFrame, limit: int = REPORT_ROWS) -> dict:
+    """A table for the template: header, formatted rows (numbers flagged for alignment), and how
+    many rows were left for the CSV."""
+    rows = [[{"text": format_cell(v), "num": _is_number(v)} for v in row]
+            for row in frame.head(limit).itertuples(index=False)]
+    return {"columns": list(frame.columns), "rows": rows, "more": max(0, len(frame) - limit)}
+
+
+def _published_beside(info: Analysis, compared: pd.DataFrame | None) -> list[dict]:
+    """The published cells an analysis reproduces, with the study's value beside each."""
+    if compared is None or not info.published:
+        return []
+    rows = compared[compared["table"].isin(info.published)]
+    return [{key: format_cell(value) for key, value in row.items()} for row in rows.to_dict("records")]
+
+
+def _analysis_sections(protected: dict[str, Protected] | None, figures: dict[str, Figure]) -> list[dict]:
+    """One article per analysis shown under its topic (those with a section of their own are
+    shown there), grouped by topic in report order."""
+    if not protected:
+        return []
+    compared = protected["published_comparison"].display() if "published_comparison" in protected else None
+    topics: dict[str, list[dict]] = {topic: [] for topic in TOPICS}
+    for table_id, table in protected.items():
+        info = CATALOGUE[table_id]
+        if info.section:
+            continue
+        shown = table.display()
+        figure = figures.get(info.figure) if info.figure else None
+        topics[info.topic].append({
+            "info": info, "table": _table_view(shown), "empty": shown.empty,
+            "withheld": len(table.suppressions),
+            "figure": _embedded(figure) | {"name": figure.name} if figure else None,
+            "published": _published_beside(info, compared),
+        })
+    return [{"topic": topic, "slug": f"topic-{k}", "articles": articles}
+            for k, (topic, articles) in enumerate(topics.items(), start=1) if articles]
+
+
+def _data_quality(quality: DataQuality | None) -> dict | None:
+    if quality is None:
+        return None
+    dropped: dict[str, int] = {}
+    for columns in quality.columns_not_kept.values():
+        for column in columns:
+            dropped[column] = dropped.get(column, 0) + 1
+    return {
+        "by_table": _table_view(quality.by_table.display(), limit=1000),
+        "by_rule": _table_view(quality.by_rule.display(), limit=1000),
+        "adds_up": quality.adds_up, "blank_rows": quality.blank_rows,
+        "dropped": sorted(dropped.items()),
+        "notes": [(file, note) for file, notes in sorted(quality.notes.items()) for note in notes],
+    }
+
+
 def _disclosure(config: Config, protected: dict[str, Protected] | None) -> dict | None:
     """What disclosure control withheld, table by table, and why (never the values)."""
     if not protected or config.synthetic:
@@ -223,6 +322,20 @@ def _disclosure(config: Config, protected: dict[str, Protected] | None) -> dict 
         tables.append({"id": table_id, "note": table.note, "cells": len(table.suppressions),
                        "reasons": sorted(reasons.items())})
     return {"threshold": config.disclosure_threshold, "round_to": config.round_to, "tables": tables}
+
+
+def _notebook_links(config: Config) -> dict:
+    """The executed notebooks beside the report (``notebooks/<name>.html``), with their titles."""
+    from caresurvey.report.notebooks import NOT_RENDERED_FOR_REAL_DATA, notebook_scripts
+
+    if not config.synthetic:
+        return {"links": [], "why_not": NOT_RENDERED_FOR_REAL_DATA}
+    links = []
+    for script in notebook_scripts(config.root):
+        heading = next((line[4:].strip() for line in script.read_text(encoding="utf-8").splitlines()
+                        if line.startswith("# # ")), script.stem)
+        links.append({"href": f"notebooks/{script.stem}.html", "title": heading, "source": script.name})
+    return {"links": links, "why_not": ""}
 
 
 def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
@@ -245,7 +358,8 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
         protected = protected_analyses(config)
         analyses = {table_id: p.values for table_id, p in protected.items()}
         figures |= analysis_figures(analyses)
-    paths = write_tables(config, checks, protected) + write_figures(config, figures)
+    quality = data_quality(config)
+    paths = write_tables(config, checks, protected, quality) + write_figures(config, figures)
     paths.append(
         write_json(
             config.reports_dir / "published_consistency.json",
@@ -262,10 +376,15 @@ def write_report(config: Config, command: list[str] | None = None) -> list[Path]
         rounding=Rounding(config.rounding),
         provenance=provenance,
         generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
+        topics=_analysis_sections(protected, figures),
+        catalogue=CATALOGUE,
         la_comparison=_la_comparison(analyses),
         disclosure=_disclosure(config, protected),
         national=_national(analyses, figures),
         against_published=_against_published(analyses),
+        data_quality=_data_quality(quality),
+        notebooks=_notebook_links(config),
+        symbols=SYMBOLS,
     )
     paths.append(atomic_write_text(config.reports_dir / "report.html", html))
     paths.append(write_json(config.reports_dir / "provenance.json", provenance))

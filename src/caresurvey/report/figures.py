@@ -38,9 +38,9 @@ class Figure:
     svg: bytes
     alt: str
 
-    def _repr_png_(self) -> bytes:
-        """Jupyter shows a figure that ends a cell (no IPython import needed in notebooks)."""
-        return self.png
+    def _repr_png_(self) -> tuple[bytes, dict]:
+        """Jupyter shows a figure that ends a cell, with its alt text (no IPython import needed)."""
+        return self.png, {"alt": self.alt}
 
 
 def _render(fig: plt.Figure) -> tuple[bytes, bytes]:
