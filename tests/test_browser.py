@@ -108,3 +108,13 @@ def test_notebook_page_renders_offline(browser, report):
     result = visit(browser, report.parent / "notebooks" / "2.0-legal-status.html")
     assert result.console_errors == [] and result.requests == []
     assert result.images >= 1 and result.broken_images == []
+
+
+def test_report_prints_to_pdf_offline(report, tmp_path):
+    from caresurvey.report.pdf import print_pdf
+
+    if chromium() is None:
+        pytest.skip("Chromium not installed (Debian package chromium)")
+    pdf = print_pdf(report, tmp_path / "report.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") > 10  # the report runs to many pages

@@ -12,6 +12,7 @@ from caresurvey.analysis.tables import PROTECTION
 from caresurvey.config import load_config
 from caresurvey.disclosure import Protection, Total, protect
 from caresurvey.report.build import write_report
+from caresurvey.report.notebooks import NOT_RENDERED_FOR_REAL_DATA
 
 THRESHOLD = 10
 
@@ -83,26 +84,59 @@ def test_a_wrong_specification_is_an_error_not_a_leak():
         protect(frame, Protection(counts=("n",), keys=("la",), totals=(Total("la", "All"),)), THRESHOLD, name="test")
 
 
+def _allowed(value) -> bool:
+    """A published count: blank, a DfE symbol, zero, or at least the threshold."""
+    if value in (None, "", "c", "k", "x", "z"):
+        return True
+    return not 0 < float(value) < THRESHOLD
+
+
 def test_real_data_mode_leaves_no_count_under_the_threshold_in_any_output(ingested_study, tmp_path):
+    import re
+
+    import openpyxl
+
     config = dataclasses.replace(load_config(ingested_study), synthetic=False, reports_dir=tmp_path)
     write_report(config, ["caresurvey", "report"])
-    checked = 0
+    book = openpyxl.load_workbook(tmp_path / "tables.xlsx", read_only=True)
+    checked = {"csv": 0, "xlsx": 0}
     for table_id, spec in PROTECTION.items():
-        table = pd.read_csv(tmp_path / "tables" / f"{table_id}.csv", dtype=str, keep_default_na=False)
         if spec.public:
             continue
+        table = pd.read_csv(tmp_path / "tables" / f"{table_id}.csv", dtype=str, keep_default_na=False)
+        rows = list(book[table_id].iter_rows(min_row=6, values_only=True))  # the header is row 6
+        sheet = pd.DataFrame(rows[1:], columns=rows[0]) if rows else pd.DataFrame(columns=table.columns)
+        assert list(sheet.columns) == list(table.columns) and len(sheet) == len(table), table_id
         for column in spec.count_columns:
             for value in table[column]:
-                checked += 1
-                assert value in ("c", "") or not 0 < float(value) < THRESHOLD, (table_id, column, value)
+                checked["csv"] += 1
+                assert _allowed(value), (table_id, column, value)
+            for value in sheet[column]:
+                checked["xlsx"] += 1
+                assert _allowed(value), ("tables.xlsx", table_id, column, value)
         for column in spec.minimum:
             for row in table.itertuples():
                 value = getattr(row, column)
                 if value not in ("c", "") and float(value) < THRESHOLD:
                     assert all(getattr(row, c) == "c" for c in table.columns if c not in (*spec.keys, *spec.labels))
-    assert checked > 500
+    assert checked["csv"] > 500 and checked["xlsx"] == checked["csv"]
+
+    # every count a figure prints carries an SVG id starting "count" (a percentage is followed by %)
+    labels = []
+    for svg in (tmp_path / "figures").glob("*.svg"):
+        labels += re.findall(r'<g id="count-[^"]*">\s*<text[^>]*>([^<]*)</text>', svg.read_text(encoding="utf-8"))
+    numbers = [int(n) for label in labels for n in re.findall(r"(?<![\d.])(\d+)(?![\d%.])", label)]
+    assert len(labels) > 20 and any("c" in label for label in labels)  # withheld values are drawn as c
+    assert all(_allowed(n) for n in numbers), [label for label in labels if not all(
+        _allowed(int(n)) for n in re.findall(r"(?<![\d.])(\d+)(?![\d%.])", label))]
+
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert 'id="disclosure"' in html and "Synthetic study." not in html
+    shares = re.findall(r"\((\w+)/(\w+)\)", " ".join(re.findall(r'alt="([^"]*)"', html)))
+    assert shares and all(_allowed(k) and _allowed(n) for k, n in shares)
+    for table in re.findall(r'<caption><code>tables/(\w+)\.csv</code>.*?</table>', html, re.S):
+        assert table in PROTECTION
+    assert NOT_RENDERED_FOR_REAL_DATA in html  # notebooks show tables before control: not run for real data
 
 
 def test_a_small_change_in_a_falling_count_is_protected():

@@ -1,7 +1,9 @@
 """Figures of the analysis tables: each takes the table an analysis returns and gives a :class:`Figure`.
 
 Shares are drawn with their Wilson 95% intervals; every figure carries alt text that states
-its numbers, for the report.
+its numbers, for the report. A value withheld by disclosure control (missing in the table) is
+drawn as no bar and labelled ``c``, never as zero. Labels that print counts carry an SVG id
+starting ``count`` (matplotlib's ``gid``), so that a test can read every count a figure shows.
 """
 
 from __future__ import annotations
@@ -23,20 +25,37 @@ __all__ = [
 ]
 
 _BLUE, _ORANGE = "#3b6ea5", "#d9822b"
+WITHHELD = "c"
+
+
+def _known(value) -> bool:
+    return value is not None and not pd.isna(value)
+
+
+def _count(value) -> str:
+    """A count as a label: the whole number, or ``c`` where it was withheld."""
+    return f"{int(value)}" if _known(value) else WITHHELD
+
+
+def _share_label(percent, count, denominator) -> str:
+    shown = f"{percent:.0f}%" if _known(percent) else WITHHELD
+    return f"{shown} ({_count(count)}/{_count(denominator)})"
 
 
 def status_chart(frame: pd.DataFrame, title: str, name: str) -> Figure:
     """Bars of children by legal status (Chart 1 of the UEA presentation, from the data)."""
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7, 3.2))
-        ax.bar(frame["status"], frame["n"], color=_BLUE)
-        for x, count in enumerate(frame["n"]):
-            ax.text(x, count + 0.5, str(count), ha="center", fontsize=8)
+        counts = pd.to_numeric(frame["n"], errors="coerce")
+        ax.bar(frame["status"], counts.fillna(0), color=_BLUE)
+        for x, count in enumerate(counts):
+            ax.text(x, (count if _known(count) else 0) + 0.5, _count(count), ha="center", fontsize=8,
+                    gid=f"count-{x}")
         ax.set_ylabel("Children")
         ax.set_title(title, fontsize=10, loc="left")
         ax.tick_params(axis="x", labelrotation=20)
         png, svg = _render(fig)
-    alt = f"{title}: " + "; ".join(f"{s} {c}" for s, c in zip(frame["status"], frame["n"]))
+    alt = f"{title}: " + "; ".join(f"{s} {_count(c)}" for s, c in zip(frame["status"], counts))
     return Figure(name=name, png=png, svg=svg, alt=alt)
 
 
@@ -46,12 +65,14 @@ def shares_chart(frame: pd.DataFrame, label_columns: list[str], title: str, name
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.3 * len(frame)))
         y = np.arange(len(frame))[::-1]
-        percent = frame["percent"].to_numpy(dtype=float)
-        errors = np.vstack([percent - frame["ci_low"].to_numpy(dtype=float), frame["ci_high"].to_numpy(dtype=float) - percent])
+        percent = pd.to_numeric(frame["percent"], errors="coerce").to_numpy(dtype=float)
+        low = pd.to_numeric(frame["ci_low"], errors="coerce").to_numpy(dtype=float)
+        high = pd.to_numeric(frame["ci_high"], errors="coerce").to_numpy(dtype=float)
+        errors = np.nan_to_num(np.vstack([percent - low, high - percent]))
         errors = np.clip(errors, 0, None)  # a Wilson bound at 0% can fall a rounding error past the estimate
-        ax.barh(y, percent, color=_BLUE, xerr=errors, ecolor="#555555", capsize=2)
-        for yy, p, k, n in zip(y, percent, frame["n"], frame["denominator"]):
-            ax.text(101, yy, f"{p:.0f}% ({k}/{n})", va="center", fontsize=7)
+        ax.barh(y, np.nan_to_num(percent), color=_BLUE, xerr=errors, ecolor="#555555", capsize=2)
+        for k, (yy, p, count, n) in enumerate(zip(y, percent, frame["n"], frame["denominator"])):
+            ax.text(101, yy, _share_label(p, count, n), va="center", fontsize=7, gid=f"count-{k}")
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 118)
         ax.set_xlabel("Percentage of those who answered, with 95% Wilson interval")
@@ -60,7 +81,7 @@ def shares_chart(frame: pd.DataFrame, label_columns: list[str], title: str, name
             ax.annotate(note, xy=(0, 0), xycoords="axes fraction", xytext=(0, -30), textcoords="offset points",
                         fontsize=7, va="top")
         png, svg = _render(fig)
-    alt = f"{title}: " + "; ".join(f"{label} {p:.0f}% ({k} of {n})" for label, p, k, n in
+    alt = f"{title}: " + "; ".join(f"{label} {_share_label(p, k, n)}" for label, p, k, n in
                                    zip(labels, percent, frame["n"], frame["denominator"]))
     return Figure(name=name, png=png, svg=svg, alt=alt)
 
@@ -82,7 +103,7 @@ def cumulative_incidence_chart(frame: pd.DataFrame) -> Figure:
         ax.set_title("Time to permanence (competing risks, Aalen-Johansen)", fontsize=10, loc="left")
         ax.legend(fontsize=7, frameon=False)
         png, svg = _render(fig)
-    last = frame.sort_values("months").groupby("outcome").last()
+    last = frame.dropna(subset=["cumulative_incidence"]).sort_values("months").groupby("outcome").last()
     alt = "Cumulative incidence by the last month shown: " + "; ".join(
         f"{o} {100 * r.cumulative_incidence:.0f}% at {r.months:g} months" for o, r in last.iterrows())
     return Figure(name="time_to_permanence", png=png, svg=svg, alt=alt)
@@ -90,16 +111,22 @@ def cumulative_incidence_chart(frame: pd.DataFrame) -> Figure:
 
 def code_frequency_chart(frame: pd.DataFrame) -> Figure:
     """Heat map of the share of interviews mentioning each code, by role."""
-    table = frame.pivot(index="code", columns="role", values="percent").fillna(0)
+    # a code never applied in a role may have no row: 0%; a row whose share was withheld stays missing, marked c
+    marked = frame.assign(_row=1.0)
+    table = marked.pivot(index="code", columns="role", values="percent")
+    present = marked.pivot(index="code", columns="role", values="_row").reindex_like(table).notna()
+    shown = table.where(present, 0.0)
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(8, 0.6 + 0.22 * len(table)))
-        image = ax.imshow(table.to_numpy(), aspect="auto", cmap="Blues", vmin=0, vmax=100)
+        image = ax.imshow(shown.to_numpy(dtype=float), aspect="auto", cmap="Blues", vmin=0, vmax=100)
+        for (row, column) in zip(*np.nonzero(shown.isna().to_numpy())):
+            ax.text(column, row, WITHHELD, ha="center", va="center", fontsize=6)
         ax.set_xticks(range(len(table.columns)), table.columns, rotation=30, ha="right", fontsize=7)
         ax.set_yticks(range(len(table.index)), table.index, fontsize=7)
         fig.colorbar(image, ax=ax, label="% of the role's interviews")
         ax.set_title("Interview codes by respondent role", fontsize=10, loc="left")
         png, svg = _render(fig)
-    top = frame.sort_values("percent", ascending=False).head(5)
+    top = frame.dropna(subset=["percent"]).sort_values("percent", ascending=False).head(5)
     alt = "Most frequent codes: " + "; ".join(f"{r.code} in {r.percent:.0f}% of {r.role} interviews" for r in top.itertuples())
     return Figure(name="interview_codes", png=png, svg=svg, alt=alt)
 

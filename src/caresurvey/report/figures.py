@@ -23,6 +23,7 @@ __all__ = ["Figure", "published_percent_figure", "write_figure"]
 
 _STYLE = {
     "svg.hashsalt": "caresurvey",
+    "svg.fonttype": "none",  # text stays text: searchable, read by screen readers, and smaller
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 NOT_RENDERED_FOR_REAL_DATA = (
     "The notebooks show tables before disclosure control, so they are not executed into reports/ for a real "
-    "study: run them in the secure environment (make notebooks)."
+    "study: open them in Jupyter in the secure environment."
 )
 
 #: Seconds one cell may run before the notebook is stopped with an error.
