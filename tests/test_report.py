@@ -115,3 +115,35 @@ def test_report_compares_every_la_with_england_when_the_study_has_dfe_statistics
     assert f"{len(suppressed)} LA(s) with a suppressed value" in section
     for row in suppressed.itertuples():
         assert f"{row.la_name} ({row.la_code})</td><td colspan=\"3\">suppressed" in section
+
+
+def test_cells_print_as_counts_three_figures_or_symbols():
+    import numpy as np
+
+    from caresurvey.report.build import format_cell
+
+    assert [format_cell(v) for v in (1234, 1234.0, 76.4705882, 4.97737557, 4.7e-05, np.nan, None, "c", True)] == \
+        ["1,234", "1,234", "76.5", "4.98", "4.7e-05", "", "", "c", "yes"]
+    assert format_cell(20140601, grouping=False) == "20140601"
+
+
+def test_every_analysis_has_its_section_with_question_method_and_caveats(ingested_study, tmp_path):
+    import dataclasses
+
+    from caresurvey.analysis.catalogue import CATALOGUE
+
+    config = dataclasses.replace(load_config(ingested_study), reports_dir=tmp_path)
+    write_report(config, ["caresurvey", "report"])
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    for info in CATALOGUE.values():
+        if info.section:
+            assert f'id="{info.section}"' in html or info.needs.startswith("DfE"), info.id
+            continue
+        article = html[html.index(f'id="analysis-{info.id}"'):]
+        article = article[:article.index("</article>")]
+        for part in ("<strong>Question.</strong>", "<strong>Method.</strong>", "<strong>Caveats.</strong>"):
+            assert part in article, (info.id, part)
+        beside = "Published figures beside the study" in article or "without its values" in article
+        assert beside == bool(info.published), info.id
+    assert 'id="data-quality"' in html and "not-a-respondent" in html  # the Qualtrics previews
+    assert (tmp_path / "tables.xlsx").is_file() and (tmp_path / "tables" / "data_quality_by_rule.csv").is_file()

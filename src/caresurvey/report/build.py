@@ -233,7 +233,11 @@ def _against_published(analyses: dict[str, pd.DataFrame] | None) -> dict | None:
 REPORT_ROWS = 40
 
 
-def format_cell(value: object) -> str:
+#: Whole-number columns that are labels, not counts: printed without thousands separators.
+_PLAIN_NUMBERS = frozenset({"seed", "year"})
+
+
+def format_cell(value: object, grouping: bool = True) -> str:
     """A table cell as the report prints it: counts with thousands separators, other numbers
     to three significant figures (one decimal place from 10 up), symbols and text as they are."""
     if value is None or (isinstance(value, float | np.floating) and math.isnan(value)) or value is pd.NA:
@@ -241,10 +245,10 @@ def format_cell(value: object) -> str:
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
-        return f"{value:,}"
+        return f"{value:,}" if grouping else f"{value}"
     if isinstance(value, float | np.floating):
         if float(value).is_integer() and abs(value) < 1e15:
-            return f"{int(value):,}"
+            return f"{int(value):,}" if grouping else f"{int(value)}"
         if abs(value) >= 10:
             return f"{value:,.1f}"
         return f"{value:.3g}"
@@ -258,7 +262,8 @@ def _is_number(value: object) -> bool:
 def _table_view(frame: pd.DataFrame, limit: int = REPORT_ROWS) -> dict:
     """A table for the template: header, formatted rows (numbers flagged for alignment), and how
     many rows were left for the CSV."""
-    rows = [[{"text": format_cell(v), "num": _is_number(v)} for v in row]
+    grouping = [column not in _PLAIN_NUMBERS for column in frame.columns]
+    rows = [[{"text": format_cell(v, g), "num": _is_number(v)} for v, g in zip(row, grouping)]
             for row in frame.head(limit).itertuples(index=False)]
     return {"columns": list(frame.columns), "rows": rows, "more": max(0, len(frame) - limit)}
 
