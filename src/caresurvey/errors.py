@@ -60,3 +60,10 @@ class InputError(CaresurveyError):
         if value is not None:
             where.append(f"value {value!r}")
         super().__init__(f"{', '.join(where)}: {message} [rule: {rule}]")
+
+    def __reduce__(self):
+        """Rebuilt whole when it crosses from a worker process (files are read in parallel)."""
+        from functools import partial
+
+        return partial(InputError, row=self.row, column=self.column, value=self.value), (self.file, self.rule,
+                                                                                         self.message)

@@ -142,3 +142,16 @@ def test_scipy_default_for_larger_tables_is_not_reproducible():
     table = np.array([[5, 3, 1], [1, 4, 6]])
     values = {scipy_stats.fisher_exact(table).pvalue for _ in range(5)}
     assert len(values) > 1
+
+
+def test_large_tables_use_chi_square_only_when_expected_counts_allow():
+    from scipy.stats import chi2_contingency
+
+    large = np.array([[3000, 2000, 1500], [2500, 2600, 1400]])  # n = 13,000, every expected count in the thousands
+    test = stats.exact_test(large, seed=1)
+    assert test.method.startswith("Pearson chi-square")
+    assert test.p_value == chi2_contingency(large, correction=False).pvalue  # no Yates correction
+    sparse = np.vstack([large, [[1, 0, 2]]])  # a tiny third group: expected counts below 5
+    assert "Monte Carlo (10000 resamples)" in stats.exact_test(sparse, seed=1).method
+    small = np.array([[30, 20, 15], [25, 26, 14]])  # a study's size: exact, as before
+    assert "Monte Carlo (100000 resamples)" in stats.exact_test(small, seed=1).method

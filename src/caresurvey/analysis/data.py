@@ -25,6 +25,14 @@ class StudyData:
         if not (self.folder / "reconciliation.json").is_file():
             raise CaresurveyError(f"{self.folder} holds no processed study; run `caresurvey ingest` (make process) first")
         self._cache: dict[str, pd.DataFrame] = {}
+        self._results: dict[tuple, pd.DataFrame] = {}
+
+    def remember(self, key: tuple, compute) -> pd.DataFrame:
+        """``compute()`` once per study: analyses that build on others (the LA tests and funnels
+        use the review tables) reuse the result instead of recomputing it on national data."""
+        if key not in self._results:
+            self._results[key] = compute()
+        return self._results[key].copy()
 
     def table(self, name: str) -> pd.DataFrame:
         if name not in self._cache:

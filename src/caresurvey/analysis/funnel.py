@@ -37,13 +37,22 @@ def binomial_limit(n: int, target: float, p: float) -> float:
     alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is (r_p - alpha) / n, clipped to
     [0, 1].
     """
-    if n <= 0:
-        return float("nan")
-    distribution = stats.binom(n, target)
-    r = distribution.ppf(p)  # smallest r with F(r) >= p
-    upper, lower = distribution.cdf(r), distribution.cdf(r - 1)
-    alpha = (upper - p) / (upper - lower) if upper > lower else 0.0
-    return float(np.clip((r - alpha) / n, 0.0, 1.0))
+    return float(binomial_limits(np.array([n]), target, p)[0])
+
+
+def binomial_limits(n: np.ndarray, target: float, p: float) -> np.ndarray:
+    """:func:`binomial_limit` for many denominators at once (NaN where a denominator is missing
+    or not positive)."""
+    n = np.asarray(n, dtype=float)
+    valid = np.isfinite(n) & (n > 0)
+    out = np.full(n.shape, np.nan)
+    sizes = n[valid]
+    r = stats.binom.ppf(p, sizes, target)  # smallest r with F(r) >= p
+    upper, lower = stats.binom.cdf(r, sizes, target), stats.binom.cdf(r - 1, sizes, target)
+    gap = upper - lower
+    alpha = np.divide(upper - p, gap, out=np.zeros_like(gap), where=upper > lower)
+    out[valid] = np.clip((r - alpha) / sizes, 0.0, 1.0)
+    return out
 
 
 def _flag(proportion: float, low: float, high: float) -> str:
@@ -120,10 +129,9 @@ def funnel_table(frame: pd.DataFrame, target: float, adjustment: str = "none") -
     for name, level in LEVELS.items():
         tail = (1 - level) / 2
         if adjustment == "none":
-            out[f"lower{name}"] = [binomial_limit(int(n), target, tail) if pd.notna(n) and n > 0 else np.nan
-                                   for n in denominator]
-            out[f"upper{name}"] = [binomial_limit(int(n), target, 1 - tail) if pd.notna(n) and n > 0 else np.nan
-                                   for n in denominator]
+            sizes = denominator.to_numpy(dtype=float)
+            out[f"lower{name}"] = binomial_limits(sizes, target, tail)
+            out[f"upper{name}"] = binomial_limits(sizes, target, 1 - tail)
         else:
             z = stats.norm.ppf(1 - tail)
             variance = target * (1 - target) / denominator.where(denominator > 0)

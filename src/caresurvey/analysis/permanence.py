@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from caresurvey.analysis.data import StudyData
-from caresurvey.analysis.reviews import care_periods
+from caresurvey.analysis.reviews import care_periods, distinct_episodes
 from caresurvey.analysis.stats import cumulative_incidence
 from caresurvey.codes import ADOPTION_CODES, RETURN_HOME_CODES, SPECIAL_GUARDIANSHIP_CODES
 
@@ -42,16 +43,17 @@ def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.D
     if episodes.empty:
         return pd.DataFrame(columns=columns)
     data_end = data_end or data.data_end()
-    first = care_periods(episodes).sort_values("start").groupby(["child_id", "la"], as_index=False).first()
-    last_episode = episodes.sort_values("start").groupby(["child_id", "la"]).last()
-    durations, events = [], []
-    for period in first.itertuples():
-        ended = pd.notna(period.end) and period.end.date() <= data_end
-        stop = period.end.date() if ended else data_end
-        reason = last_episode.loc[(period.child_id, period.la), "reason_ceased"] if ended else None
-        durations.append((stop - period.start.date()).days / _DAYS_PER_MONTH)
-        events.append(OUTCOMES.get(reason, OTHER_EXIT) if ended else "")
-    table = cumulative_incidence(pd.Series(durations).to_numpy(), pd.Series(events, dtype=object).to_numpy(), MONTHS)
+    periods = care_periods(episodes)
+    first = periods.sort_values(["child_id", "la", "start"], kind="stable").drop_duplicates(["child_id", "la"])
+    # why care ended: the child's latest recorded reason for an episode ceasing
+    reasons = distinct_episodes(episodes).sort_values("start", kind="stable").groupby(["child_id", "la"])["reason_ceased"].last()
+    first = first.merge(reasons.reset_index(), on=["child_id", "la"], how="left")
+    end_of_data = pd.Timestamp(data_end)
+    ended = (first["end"].notna() & (first["end"] <= end_of_data)).to_numpy()
+    stop = first["end"].where(ended, end_of_data)
+    durations = ((stop - first["start"]).dt.days / _DAYS_PER_MONTH).to_numpy(dtype=float)
+    events = np.where(ended, first["reason_ceased"].map(OUTCOMES).fillna(OTHER_EXIT).to_numpy(dtype=object), "")
+    table = cumulative_incidence(durations, events.astype(object), MONTHS)
     table = table.rename(columns={"event": "outcome", "time": "months"})
     table["children"] = len(first)
     order = {name: i for i, name in enumerate(["Adoption", "Special guardianship", "Return home", OTHER_EXIT])}

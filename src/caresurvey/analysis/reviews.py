@@ -21,7 +21,7 @@ from caresurvey.analysis.legal_status import ALL_LAS
 from caresurvey.analysis.stats import with_wilson
 from caresurvey.codes import REVIEW_PARTICIPATION, age_group
 
-__all__ = ["review_timeliness", "review_participation", "care_periods", "bank_holidays", "add_months"]
+__all__ = ["review_timeliness", "review_participation", "care_periods", "distinct_episodes", "bank_holidays", "add_months"]
 
 FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
@@ -43,25 +43,52 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+#: What an episode's later versions may add: how and why it ended.
+_EPISODE_OUTCOME = ("end", "reason_ceased", "reason_place_change")
+
+
+def distinct_episodes(episodes: pd.DataFrame) -> pd.DataFrame:
+    """Each episode once: an episode open at 31 March is in that year's return and again, with
+    its end, in the next; the version that knows most (the latest end) is kept."""
+    same = [c for c in episodes.columns if c not in _EPISODE_OUTCOME]
+    ordered = episodes.sort_values([*same, "end"], kind="stable", na_position="first")
+    return ordered.drop_duplicates(same, keep="last").sort_index()
+
+
 def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
     """Periods of care: chains of episodes from a start (RNE S) to the last episode's end.
+
+    A period starts at a child's first episode, at an episode whose reason for a new episode is
+    ``S``, and after a gap (an episode starting after the previous one ended). Its end is its
+    last episode's end. Vectorised over all children at once.
 
     Returns
     -------
     pandas.DataFrame
-        ``child_id, la, start, end`` (end empty while still looked after).
+        ``child_id, la, start, end`` (end empty while still looked after), in child and date order.
     """
-    rows = []
-    for (child, la), group in episodes.sort_values("start").groupby(["child_id", "la"], sort=False):
-        start = end = None
-        for episode in group.itertuples():
-            if start is None or episode.reason_new_episode == "S" or (end is not None and episode.start > end):
-                if start is not None:
-                    rows.append((child, la, start, end))
-                start = episode.start
-            end = episode.end if pd.notna(episode.end) else None
-        rows.append((child, la, start, end))
-    return pd.DataFrame(rows, columns=["child_id", "la", "start", "end"])
+    columns = ["child_id", "la", "start", "end"]
+    if episodes.empty:
+        return pd.DataFrame({c: episodes[c] for c in columns})
+    ordered = distinct_episodes(episodes).sort_values(["child_id", "la", "start"], kind="stable").reset_index(drop=True)
+    same_child = ordered["child_id"].eq(ordered["child_id"].shift()) & ordered["la"].eq(ordered["la"].shift())
+    previous_end = ordered["end"].shift()
+    gap = previous_end.notna() & (ordered["start"] > previous_end)
+    begins = (~same_child | ordered["reason_new_episode"].eq("S") | gap).to_numpy()
+    first = np.flatnonzero(begins)
+    last = np.r_[first[1:], len(ordered)] - 1
+    return pd.DataFrame({"child_id": ordered["child_id"].to_numpy()[first], "la": ordered["la"].to_numpy()[first],
+                         "start": ordered["start"].to_numpy()[first], "end": ordered["end"].to_numpy()[last]})
+
+
+def _add_months(days: pd.Series, months: np.ndarray) -> pd.Series:
+    """:func:`add_months` over a column: the same day ``months`` later, or that month's last day."""
+    values = days.to_numpy(dtype="datetime64[D]")
+    month_start = values.astype("datetime64[M]")
+    target = month_start + months.astype("timedelta64[M]")
+    day = (values - month_start).astype(int)
+    last_day = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(int) - 1
+    return pd.Series(target.astype("datetime64[D]") + np.minimum(day, last_day).astype("timedelta64[D]"), index=days.index)
 
 
 def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
@@ -88,33 +115,58 @@ def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.Da
     due date with no review before the period or the data ends is counted as not held. The next
     deadline runs from the review actually held.
     """
+    return data.remember(("review_timeliness", data_end), lambda: _review_timeliness(data, data_end))
+
+
+def _review_timeliness(data: StudyData, data_end: dt.date | None) -> pd.DataFrame:
     episodes, reviews = data.table("episodes"), data.table("reviews")
     columns = ["la", "review", "due", "on_time", "late", "not_held"]
     if episodes.empty:
         return with_wilson(pd.DataFrame(columns=columns), count="on_time", n="due")
     data_end = data_end or data.data_end()
-    periods = care_periods(episodes)
+    periods = care_periods(episodes).reset_index(drop=True)
+    periods["period"] = np.arange(len(periods))
+    end_of_data = np.datetime64(data_end, "D")
+    periods["stop"] = np.minimum(periods["end"].to_numpy(dtype="datetime64[D]"), end_of_data)
+    periods.loc[periods["end"].isna(), "stop"] = end_of_data
+    periods["start"] = periods["start"].to_numpy(dtype="datetime64[D]")
     holidays = np.array(bank_holidays(periods["start"].min().year, data_end.year), dtype="datetime64[D]")
-    by_child = {key: sorted(group["review_date"].dt.date) for key, group in reviews.groupby(["child_id", "la"])}
+    periods["first_due"] = np.busday_offset(periods["start"].to_numpy(dtype="datetime64[D]"),
+                                            FIRST_REVIEW_WORKING_DAYS, roll="forward", holidays=holidays)
+
+    # The reviews held in each period, numbered 1, 2, ... in date order, then one more row per
+    # period for the review that would be due after the last one held.
+    held = reviews[["child_id", "la", "review_date"]].merge(periods[["child_id", "la", "period", "start", "stop"]],
+                                                             on=["child_id", "la"])
+    held["review_date"] = held["review_date"].to_numpy(dtype="datetime64[D]")
+    held = held[(held["review_date"] >= held["start"]) & (held["review_date"] <= held["stop"])]
+    held = held.sort_values(["period", "review_date"], kind="stable")
+    pending = periods[["period"]].assign(review_date=pd.NaT)
+    chain = pd.concat([held[["period", "review_date"]], pending], ignore_index=True).sort_values(
+        ["period", "review_date"], kind="stable", na_position="last").reset_index(drop=True)
+    chain["number"] = chain.groupby("period").cumcount() + 1
+    chain = chain.merge(periods[["period", "la", "stop", "first_due"]], on="period", how="left")
+
+    # Each deadline runs from the review actually held before it: 3 months after the first,
+    # 6 months after later ones; the first is 20 working days after the period starts.
+    previous = chain.groupby("period")["review_date"].shift()
+    months = np.where(chain["number"] == 2, SECOND_REVIEW_MONTHS, LATER_REVIEW_MONTHS)
+    later_due = _add_months(previous.fillna(chain["first_due"]), months)
+    chain["due"] = np.where(chain["number"] == 1, chain["first_due"].to_numpy(dtype="datetime64[D]"),
+                            later_due.to_numpy(dtype="datetime64[D]"))
+    # A review counts only while every deadline so far fell within the period: the first one
+    # after the period (or the data) ends closes the chain.
+    within = (chain["due"] <= chain["stop"]).astype(int)
+    chain = chain[within.groupby(chain["period"]).cummin().astype(bool)]
+    kind = np.select([chain["number"] == 1, chain["number"] == 2], ["first", "second"], "later")
+    outcome = np.select([chain["review_date"].isna(), chain["review_date"] <= chain["due"]],
+                        ["not_held", "on_time"], "late")
+    tallied = pd.DataFrame({"la": chain["la"].to_numpy(), "kind": kind, "outcome": outcome}).value_counts()
     counts: dict[tuple[str, str], list[int]] = {}
-    for period in periods.itertuples():
-        start = period.start.date()
-        stop = min(period.end.date(), data_end) if pd.notna(period.end) else data_end
-        held = [d for d in by_child.get((period.child_id, period.la), []) if start <= d <= stop]
-        due = np.busday_offset(np.datetime64(start), FIRST_REVIEW_WORKING_DAYS, roll="forward",
-                               holidays=holidays).astype(dt.date)
-        kind, index = "first", 0
-        while due <= stop:
-            tally = counts.setdefault((period.la, kind), [0, 0, 0, 0])
-            tally[0] += 1
-            if index < len(held):
-                review = held[index]
-                tally[1 if review <= due else 2] += 1
-                due = add_months(review, SECOND_REVIEW_MONTHS if kind == "first" else LATER_REVIEW_MONTHS)
-                kind, index = ("second" if kind == "first" else "later"), index + 1
-            else:
-                tally[3] += 1
-                break
+    for (la, k, result), n in tallied.items():
+        tally = counts.setdefault((la, k), [0, 0, 0, 0])
+        tally[0] += int(n)
+        tally[{"on_time": 1, "late": 2, "not_held": 3}[result]] += int(n)
     rows = [{"la": la, "review": kind, "due": c[0], "on_time": c[1], "late": c[2], "not_held": c[3]}
             for (la, kind), c in counts.items()]
     frame = pd.DataFrame(rows, columns=columns)
@@ -143,11 +195,19 @@ def review_participation(data: StudyData) -> pd.DataFrame:
     Age at review is worked out from the birth month (the full date of birth is never kept),
     taking the 15th as the birthday, so it can be a month out near a birthday.
     """
+    return data.remember(("review_participation",), lambda: _review_participation(data))
+
+
+def _review_participation(data: StudyData) -> pd.DataFrame:
     reviews, children = data.table("reviews"), data.table("children")
-    frame = reviews.merge(children[["child_id", "la", "birth_month"]], on=["child_id", "la"], how="left")
+    # a child is in the header of every year's return: one birth month per child
+    born_in = children[["child_id", "la", "birth_month"]].drop_duplicates(["child_id", "la"])
+    frame = reviews.merge(born_in, on=["child_id", "la"], how="left")
     born = pd.to_datetime(frame["birth_month"] + "-15", errors="coerce")
     ages = ((frame["review_date"] - born).dt.days // 365.25)
-    frame["age_group"] = [age_group(int(a)) if pd.notna(a) and a >= 0 else "Not known" for a in ages]
+    known = ages.notna() & (ages >= 0)
+    groups = {int(a): age_group(int(a)) for a in ages[known].unique()}  # a few dozen ages, not a call per review
+    frame["age_group"] = ages.where(known).map(groups).fillna("Not known")
     frame["participation"] = frame["participation"].fillna("Not recorded")
     rows = []
     for la, part in [(ALL_LAS, frame), *sorted(frame.groupby("la"))]:

@@ -43,6 +43,16 @@ __all__ = [
 #: Monte Carlo resamples for r x c exact tests: the p-value's standard error is at most 0.0016.
 MONTE_CARLO_RESAMPLES = 100_000
 
+#: Above this many observations an r x c table whose expected counts all reach 5 is tested by
+#: Pearson's chi-square: the exact test's Monte Carlo would only reproduce the asymptotic answer,
+#: at a cost that grows with n (national SSDA903 data have hundreds of thousands of reviews).
+EXACT_TEST_MAX_N = 10_000
+
+#: Monte Carlo resamples for a table above EXACT_TEST_MAX_N that still has small expected counts
+#: (a few tiny LAs among many large ones): each resample costs time in proportion to n, and the
+#: p-value's standard error stays at most 0.005.
+LARGE_TABLE_RESAMPLES = 10_000
+
 
 def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for ``count / n`` (as proportions).
@@ -67,11 +77,17 @@ def with_wilson(frame: pd.DataFrame, count: str = "count", n: str = "n", confide
     With the default column names, ``count`` and ``n`` come out as ``n`` and ``denominator``,
     the names the output tables use (n of denominator); named columns keep their names.
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     out = frame.copy()
     out["percent"] = np.where(out[n] > 0, 100 * out[count] / out[n].where(out[n] > 0), np.nan)
-    intervals = [wilson_interval(int(k), int(m), confidence) for k, m in zip(out[count], out[n])]
-    out["ci_low"] = [100 * low for low, _ in intervals]
-    out["ci_high"] = [100 * high for _, high in intervals]
+    counts, totals = out[count].to_numpy(dtype=float), out[n].to_numpy(dtype=float)
+    answered = totals > 0
+    low, high = np.full(len(out), np.nan), np.full(len(out), np.nan)
+    if answered.any():  # the same formula as wilson_interval, over every row at once
+        low[answered], high[answered] = proportion_confint(counts[answered], totals[answered], alpha=1 - confidence,
+                                                           method="wilson")
+    out["ci_low"], out["ci_high"] = 100 * low, 100 * high
     if (count, n) == ("count", "n"):
         out = out.rename(columns={"count": "n", "n": "denominator"})
     return out
@@ -90,7 +106,10 @@ class ExactTest:
 def exact_test(table: np.ndarray, seed: int, resamples: int = MONTE_CARLO_RESAMPLES) -> ExactTest:
     """Fisher's exact test: exact for 2 x 2, seeded Monte Carlo (Freeman-Halton) for larger tables.
 
-    Rows or columns that are all zero are dropped first (they carry no information).
+    Rows or columns that are all zero are dropped first (they carry no information). A larger
+    table of more than :data:`EXACT_TEST_MAX_N` observations whose expected counts all reach 5
+    gets Pearson's chi-square instead (no continuity correction), and says so; if some expected
+    counts are small it keeps the Monte Carlo test with :data:`LARGE_TABLE_RESAMPLES` resamples.
     """
     table = np.asarray(table, dtype=int)
     table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
@@ -99,6 +118,12 @@ def exact_test(table: np.ndarray, seed: int, resamples: int = MONTE_CARLO_RESAMP
     if table.shape == (2, 2):
         result = stats.fisher_exact(table, alternative="two-sided")
         return ExactTest("Fisher exact, two-sided", float(result.statistic), float(result.pvalue))
+    if table.sum() > EXACT_TEST_MAX_N:
+        check = chi_square_check(table)
+        if check["valid"]:
+            return ExactTest(f"Pearson chi-square (n > {EXACT_TEST_MAX_N:,}, every expected count at least 5)",
+                             check["chi2"], check["p_value"])
+        resamples = min(resamples, LARGE_TABLE_RESAMPLES)
     method = stats.MonteCarloMethod(n_resamples=resamples, rng=np.random.default_rng(seed))
     result = stats.fisher_exact(table, method=method)
     return ExactTest(f"Fisher-Freeman-Halton, Monte Carlo ({resamples} resamples)", float(result.statistic),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,26 +86,80 @@ class Ingested:
         return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
 
 
+#: Files to read before a pool of worker processes pays for its start-up (about a second).
+PARALLEL_FROM_FILES = 16
+
+
+def _read_one(format_name: str, source: Source) -> tuple[dict[str, pd.DataFrame], Ledger]:
+    """One file through its reader, with a ledger of its own (run here or in a worker process)."""
+    ledger = Ledger()
+    return _readers()[format_name](source, ledger), ledger
+
+
+def _workers() -> int:
+    """Worker processes for reading: ``$CARESURVEY_WORKERS``, else one per core."""
+    value = os.environ.get("CARESURVEY_WORKERS", "")
+    if value.strip():
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise CaresurveyError(f"CARESURVEY_WORKERS={value!r}: give a whole number of processes") from None
+    return os.cpu_count() or 1
+
+
+def _read_all(to_read: list[tuple[int, str, Source]]):
+    """Yield ``(position, (tables, ledger))`` for each file, in order; in parallel when there are many.
+
+    Worker processes are spawned, not forked: a fork of a process whose libraries hold threads
+    (pyarrow's pools) can deadlock.
+    """
+    workers = min(_workers(), len(to_read))
+    if workers < 2 or len(to_read) < PARALLEL_FROM_FILES:
+        for position, format_name, source in to_read:
+            yield position, _read_one(format_name, source)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [(position, pool.submit(_read_one, format_name, source)) for position, format_name, source in to_read]
+        for position, future in futures:
+            yield position, future.result()
+
+
 def read_sources(
     sources: Sequence[tuple[str, Source]],
     progress: Callable[[int, int, str], None] | None = None,
     cache: IngestCache | None = None,
 ) -> Ingested:
-    """Read every source with its format's reader, reusing ``cache`` entries of unchanged files."""
-    readers = _readers()
-    ingested = Ingested()
+    """Read every source with its format's reader, reusing ``cache`` entries of unchanged files.
+
+    Files are read in worker processes when there are many (see :data:`PARALLEL_FROM_FILES`);
+    the result is the same, in manifest order, however they were read.
+    """
+    results: dict[int, tuple[dict[str, pd.DataFrame], Ledger]] = {}
+    keys: dict[int, str] = {}
+    to_read = []
     for position, (format_name, source) in enumerate(sources, start=1):
-        key = cache.key(format_name, source) if cache is not None else None
-        stored = cache.load(key) if cache is not None else None
+        if cache is not None:
+            keys[position] = cache.key(format_name, source)
+            stored = cache.load(keys[position])
+            if stored is not None:
+                results[position] = stored
+                if progress is not None:
+                    progress(position, len(sources), f"{source.display} ({format_name}, unchanged)")
+                continue
+        to_read.append((position, format_name, source))
+    for position, (produced, ledger) in _read_all(to_read):
+        format_name, source = sources[position - 1]
         if progress is not None:
-            progress(position, len(sources), f"{source.display} ({format_name}{', unchanged' if stored else ''})")
-        if stored is None:
-            ledger = Ledger()
-            produced = readers[format_name](source, ledger)
-            if cache is not None:
-                cache.store(key, produced, ledger)
-        else:
-            produced, ledger = stored
+            progress(position, len(sources), f"{source.display} ({format_name})")
+        if cache is not None:
+            cache.store(keys[position], produced, ledger)
+        results[position] = (produced, ledger)
+    ingested = Ingested()
+    for position in sorted(results):
+        produced, ledger = results[position]
         ingested.ledger.extend(ledger)
         for table, frame in produced.items():
             ingested.tables.setdefault(table, []).append(frame)

@@ -137,15 +137,14 @@ def funnel_chart(table: pd.DataFrame, title: str, name: str = "funnel") -> Figur
     with plt.rc_context(_STYLE):
         fig, ax = plt.subplots(figsize=(7, 4.2))
         if len(plotted):
-            from caresurvey.analysis.funnel import binomial_limit
+            from caresurvey.analysis.funnel import binomial_limits
 
             target = float(table["target"].iloc[0])
             sizes = np.unique(np.geomspace(max(1, plotted["denominator"].min() * 0.8), plotted["denominator"].max() * 1.1,
                                            200).astype(int))
             for level, tail, style in (("95%", 0.025, "--"), ("99.8%", 0.001, ":")):
-                ax.plot(sizes, [binomial_limit(int(n), target, tail) for n in sizes], style, color="#555555", lw=1,
-                        label=f"{level} limits")
-                ax.plot(sizes, [binomial_limit(int(n), target, 1 - tail) for n in sizes], style, color="#555555", lw=1)
+                ax.plot(sizes, binomial_limits(sizes, target, tail), style, color="#555555", lw=1, label=f"{level} limits")
+                ax.plot(sizes, binomial_limits(sizes, target, 1 - tail), style, color="#555555", lw=1)
             ax.axhline(target, color=_ORANGE, lw=1, label=f"target {target:.3f}")
             outside = plotted["flag998"] != "inside"
             ax.scatter(plotted["denominator"], plotted["proportion"], s=14, color=np.where(outside, _ORANGE, _BLUE))
