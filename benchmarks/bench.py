@@ -134,18 +134,26 @@ def national(statistics_folder: Path, years: int, runs: int, seed: int, scratch:
 def make_report(runs: int, scratch: Path) -> dict:
     """`make report` in a copy of the project (sharing its .venv): from clean, then with nothing changed."""
     copy = scratch / "project"
-    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", ".pytest_cache", ".hypothesis")
-    shutil.copytree(PROJECT, copy, ignore=ignore, copy_function=shutil.copy2)
+    # the files a fresh clone has (git's list; the working tree's, where this is not a clone)
+    listed = subprocess.run(["git", "ls-files"], cwd=PROJECT, capture_output=True, text=True, check=False)
+    files = listed.stdout.splitlines() if listed.returncode == 0 else [
+        str(p.relative_to(PROJECT)) for p in PROJECT.rglob("*") if p.is_file() and ".venv" not in p.parts]
+    for name in files:
+        if (PROJECT / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROJECT / name, copy / name)
     (copy / ".venv").symlink_to(PROJECT / ".venv")
+    # the shared environment is never rebuilt from the copy (that would point it at the copy)
+    make = ["make", "-o", ".venv/.installed"]
     cold, noop = [], []
     for k in range(runs + 1):
-        subprocess.run(["make", "clean"], cwd=copy, check=True, capture_output=True)
+        subprocess.run([*make, "clean"], cwd=copy, check=True, capture_output=True)
         shutil.rmtree(copy / "data" / "raw" / "synthetic", ignore_errors=True)
         start = time.perf_counter()
-        subprocess.run(["make", "report"], cwd=copy, check=True, capture_output=True)
+        subprocess.run([*make, "report"], cwd=copy, check=True, capture_output=True)
         cold.append(time.perf_counter() - start)
         start = time.perf_counter()
-        subprocess.run(["make", "report"], cwd=copy, check=True, capture_output=True)
+        subprocess.run([*make, "report"], cwd=copy, check=True, capture_output=True)
         noop.append(time.perf_counter() - start)
         print(f"  make report: cold {cold[-1]:.1f} s, no-op {noop[-1]:.2f} s", file=sys.stderr, flush=True)
     return {"report_cold_seconds": statistics.median(cold[1:]), "report_noop_seconds": statistics.median(noop[1:])}
@@ -217,7 +225,12 @@ def main() -> int:
     from caresurvey.outputs import atomic_write_text, write_json
 
     config = load_config(args.config)
-    results: dict = {"runs": args.runs, "machine": machine()}
+    results: dict = {"runs": args.runs, "machine": machine(), "targets": TARGETS}
+
+    def save() -> None:  # after each part, so a long run that fails keeps what it measured
+        write_json(config.reports_dir / "bench.json", results)
+        atomic_write_text(config.reports_dir / "bench.md", markdown(results))
+
     with tempfile.TemporaryDirectory(prefix="caresurvey-bench-") as folder:
         scratch = Path(folder)
         for years in args.years:
@@ -226,11 +239,10 @@ def main() -> int:
                 results[key] = {"skipped": f"no DfE EES folder at {args.statistics} (pass --statistics DIR)"}
                 continue
             results[key] = national(args.statistics, years, args.runs, config.seed, scratch)
+            save()
         if not args.skip_report:
             results |= make_report(args.runs, scratch)
-    results["targets"] = TARGETS
-    write_json(config.reports_dir / "bench.json", results)
-    atomic_write_text(config.reports_dir / "bench.md", markdown(results))
+    save()
     print(markdown(results))
     return 0
 
