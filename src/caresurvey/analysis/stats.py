@@ -334,35 +334,20 @@ def cumulative_incidence(durations: np.ndarray, events: np.ndarray, times: Seque
     kinds = sorted({e for e in events if e})
     order = np.argsort(durations, kind="stable")
     durations, events = durations[order], events[order]
-    unique = np.unique(durations)
-    at_risk = len(durations)
-    survival = 1.0
-    incidence = {k: 0.0 for k in kinds}
-    so_far = {k: 0 for k in kinds}
-    steps = []
-    position = 0
-    for t in unique:
-        end = position
-        while end < len(durations) and durations[end] == t:
-            end += 1
-        block = events[position:end]
-        counts = {k: int(np.sum(block == k)) for k in kinds}
-        deaths = sum(counts.values())
-        if at_risk > 0:
-            for k in kinds:
-                incidence[k] += survival * counts[k] / at_risk
-                so_far[k] += counts[k]
-            survival *= 1 - deaths / at_risk
-        steps.append((t, at_risk, dict(incidence), dict(so_far)))
-        at_risk -= end - position
-        position = end
+    unique, first, which = np.unique(durations, return_index=True, return_inverse=True)
+    at_risk = len(durations) - first  # n_i: everyone whose time is t_i or later
+    deaths = {k: np.bincount(which[events == k], minlength=len(unique)).astype(float) for k in kinds}
+    all_deaths = sum(deaths.values(), np.zeros(len(unique)))
+    # S(t_i-): the product of (1 - d_j / n_j) over earlier times, multiplied in time order
+    before = np.concatenate([[1.0], np.cumprod(1 - all_deaths / at_risk)[:-1]])
+    incidence = {k: np.cumsum(before * deaths[k] / at_risk) for k in kinds}
+    so_far = {k: np.cumsum(deaths[k]).astype(int) for k in kinds}
     rows = []
     for k in kinds:
         for time in times:
-            last = [s for s in steps if s[0] <= time]
-            value = last[-1][2][k] if last else 0.0
-            events_so_far = last[-1][3][k] if last else 0
-            risk = int(np.sum(durations >= time))
-            rows.append({"event": k, "time": float(time), "cumulative_incidence": value, "at_risk": risk,
-                         "events_so_far": events_so_far})
+            last = np.searchsorted(unique, time, side="right") - 1  # the latest event time up to ``time``
+            rows.append({"event": k, "time": float(time),
+                         "cumulative_incidence": float(incidence[k][last]) if last >= 0 else 0.0,
+                         "at_risk": int(len(durations) - np.searchsorted(durations, time, side="left")),
+                         "events_so_far": int(so_far[k][last]) if last >= 0 else 0})
     return pd.DataFrame(rows)
