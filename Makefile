@@ -5,6 +5,11 @@
 .DEFAULT_GOAL := help
 SHELL := /bin/bash
 
+# Independent steps (the report and each notebook) run side by side, one per core; each step's
+# output is printed whole when it finishes. `make JOBS=1 ...` runs one step at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+MAKEFLAGS += --jobs=$(JOBS) --output-sync=target
+
 CONFIG ?= caresurvey.toml
 PYTHON ?= python3
 VENV := .venv
