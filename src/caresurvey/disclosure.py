@@ -151,6 +151,13 @@ class Protected:
                 shown[col] = numbers.astype("Int64")
         return shown.astype(object).mask(mask, self.symbols)
 
+    def reason_counts(self) -> list[tuple[str, int]]:
+        """How many cells were withheld for each reason, by reason (for the report and workbook)."""
+        counts: dict[str, int] = {}
+        for suppression in self.suppressions:
+            counts[suppression.reason] = counts.get(suppression.reason, 0) + 1
+        return sorted(counts.items())
+
     def withhold(self, rows, keys: tuple[str, ...], reason: str) -> None:
         """Suppress every cell of the given rows (a boolean array) except the keys."""
         columns = [c for c in self.values.columns if c not in keys]

@@ -199,7 +199,7 @@ def _summary(ingested: Ingested, out: Path) -> dict:
     totals = ingested.ledger.reconciliation_json()["totals"]
     return {
         "out": str(out),
-        "tables": {t: len(ingested.frame(t)) for t in sorted(ingested.tables)},
+        "tables": {t: sum(len(piece) for piece in ingested.tables[t]) for t in sorted(ingested.tables)},
         "rows_read": totals["rows_read"],
         "rows_kept": totals["rows_kept"],
         "rows_quarantined": totals["rows_quarantined"],

@@ -321,11 +321,8 @@ def _disclosure(config: Config, protected: dict[str, Protected] | None) -> dict 
         return None
     tables = []
     for table_id, table in protected.items():
-        reasons: dict[str, int] = {}
-        for suppression in table.suppressions:
-            reasons[suppression.reason] = reasons.get(suppression.reason, 0) + 1
         tables.append({"id": table_id, "note": table.note, "cells": len(table.suppressions),
-                       "reasons": sorted(reasons.items())})
+                       "reasons": table.reason_counts()})
     return {"threshold": config.disclosure_threshold, "round_to": config.round_to, "tables": tables}
 
 

@@ -155,12 +155,9 @@ def write_workbook(path: str | Path, tables: dict[str, Protected], *, study: str
     k = len(SYMBOLS) + 4
     notes.write_string(k, 0, "Why cells were withheld, table by table", formats["header"])
     for table_id, table in tables.items():
-        reasons: dict[str, int] = {}
-        for suppression in table.suppressions:
-            reasons[suppression.reason] = reasons.get(suppression.reason, 0) + 1
         k += 1
         notes.write_string(k, 0, table_id)
-        notes.write_string(k, 1, "; ".join(f"{reason} ({n})" for reason, n in sorted(reasons.items()))
+        notes.write_string(k, 1, "; ".join(f"{reason} ({n})" for reason, n in table.reason_counts())
                            or table.note or "nothing withheld")
 
     for table_id, table in tables.items():
