@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from caresurvey.analysis.data import StudyData
-from caresurvey.analysis.reviews import care_periods, distinct_episodes
+from caresurvey.analysis.reviews import distinct_episodes, study_care_periods
 from caresurvey.analysis.stats import cumulative_incidence
 from caresurvey.codes import ADOPTION_CODES, RETURN_HOME_CODES, SPECIAL_GUARDIANSHIP_CODES
 
@@ -43,8 +43,7 @@ def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.D
     if episodes.empty:
         return pd.DataFrame(columns=columns)
     data_end = data_end or data.data_end()
-    periods = care_periods(episodes)
-    first = periods.sort_values(["child_id", "la", "start"], kind="stable").drop_duplicates(["child_id", "la"])
+    first = study_care_periods(data).sort_values(["child_id", "la", "start"], kind="stable").drop_duplicates(["child_id", "la"])
     # why care ended: the child's latest recorded reason for an episode ceasing
     reasons = distinct_episodes(episodes).sort_values("start", kind="stable").groupby(["child_id", "la"])["reason_ceased"].last()
     first = first.merge(reasons.reset_index(), on=["child_id", "la"], how="left")

@@ -21,7 +21,8 @@ from caresurvey.analysis.legal_status import ALL_LAS
 from caresurvey.analysis.stats import with_wilson
 from caresurvey.codes import REVIEW_PARTICIPATION, age_group
 
-__all__ = ["review_timeliness", "review_participation", "care_periods", "distinct_episodes", "bank_holidays", "add_months"]
+__all__ = ["review_timeliness", "review_participation", "care_periods", "study_care_periods", "distinct_episodes",
+           "bank_holidays", "add_months"]
 
 FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
@@ -81,6 +82,11 @@ def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
                          "start": ordered["start"].to_numpy()[first], "end": ordered["end"].to_numpy()[last]})
 
 
+def study_care_periods(data: StudyData) -> pd.DataFrame:
+    """:func:`care_periods` of the study's episodes, worked out once for every analysis that needs them."""
+    return data.remember(("care_periods",), lambda: care_periods(data.table("episodes")))
+
+
 def _add_months(days: pd.Series, months: np.ndarray) -> pd.Series:
     """:func:`add_months` over a column: the same day ``months`` later, or that month's last day."""
     values = days.to_numpy(dtype="datetime64[D]")
@@ -124,13 +130,13 @@ def _review_timeliness(data: StudyData, data_end: dt.date | None) -> pd.DataFram
     if episodes.empty:
         return with_wilson(pd.DataFrame(columns=columns), count="on_time", n="due")
     data_end = data_end or data.data_end()
-    periods = care_periods(episodes).reset_index(drop=True)
+    periods = study_care_periods(data)
     periods["period"] = np.arange(len(periods))
     end_of_data = np.datetime64(data_end, "D")
     periods["stop"] = np.minimum(periods["end"].to_numpy(dtype="datetime64[D]"), end_of_data)
     periods.loc[periods["end"].isna(), "stop"] = end_of_data
-    periods["start"] = periods["start"].to_numpy(dtype="datetime64[D]")
     holidays = np.array(bank_holidays(periods["start"].min().year, data_end.year), dtype="datetime64[D]")
+    # pandas holds dates at a unit of seconds at least; numpy's working-day arithmetic needs days
     periods["first_due"] = np.busday_offset(periods["start"].to_numpy(dtype="datetime64[D]"),
                                             FIRST_REVIEW_WORKING_DAYS, roll="forward", holidays=holidays)
 
@@ -161,15 +167,11 @@ def _review_timeliness(data: StudyData, data_end: dt.date | None) -> pd.DataFram
     kind = np.select([chain["number"] == 1, chain["number"] == 2], ["first", "second"], "later")
     outcome = np.select([chain["review_date"].isna(), chain["review_date"] <= chain["due"]],
                         ["not_held", "on_time"], "late")
-    tallied = pd.DataFrame({"la": chain["la"].to_numpy(), "kind": kind, "outcome": outcome}).value_counts()
-    counts: dict[tuple[str, str], list[int]] = {}
-    for (la, k, result), n in tallied.items():
-        tally = counts.setdefault((la, k), [0, 0, 0, 0])
-        tally[0] += int(n)
-        tally[{"on_time": 1, "late": 2, "not_held": 3}[result]] += int(n)
-    rows = [{"la": la, "review": kind, "due": c[0], "on_time": c[1], "late": c[2], "not_held": c[3]}
-            for (la, kind), c in counts.items()]
-    frame = pd.DataFrame(rows, columns=columns)
+    outcomes = ["on_time", "late", "not_held"]
+    frame = pd.crosstab([chain["la"].rename("la"), pd.Series(kind, index=chain.index, name="review")],
+                        pd.Series(outcome, index=chain.index)).reindex(columns=outcomes, fill_value=0)
+    frame = frame.assign(due=frame.sum(axis=1)).reset_index().rename_axis(columns=None).reindex(columns=columns)
+    frame = frame.astype({c: "int64" for c in ["due", *outcomes]})
     summed = frame.groupby("la", as_index=False)[["due", "on_time", "late", "not_held"]].sum().assign(review="all")
     overall = frame.groupby("review", as_index=False)[["due", "on_time", "late", "not_held"]].sum().assign(la=ALL_LAS)
     total = frame[["due", "on_time", "late", "not_held"]].sum().to_frame().T.assign(la=ALL_LAS, review="all")
