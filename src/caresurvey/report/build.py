@@ -161,7 +161,7 @@ def _view(table: PublishedTable, check: TableCheck | None, figure: Figure | None
             )
     src = None
     if figure is not None:
-        src = "data:image/png;base64," + base64.b64encode(figure.png).decode("ascii")
+        src = _embedded(figure)["src"]
     return _TableView(table, _printed_rows(table), check, groups, figure, src)
 
 
