@@ -82,10 +82,18 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes):
         self._key = key
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)  # copied per value: the key is set up once
 
     def __call__(self, namespace: str, value: str) -> str:
-        message = f"{namespace}\x1f{value.strip()}".encode("utf-8")
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[: self.LENGTH]
+        keyed = self._keyed.copy()
+        keyed.update(f"{namespace}\x1f{value.strip()}".encode("utf-8"))
+        return keyed.hexdigest()[: self.LENGTH]
+
+    def __getstate__(self) -> dict:
+        return {"_key": self._key}  # an HMAC object cannot be pickled (to a worker process)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["_key"])
 
     def fingerprint(self) -> str:
         """Tells keys apart without revealing them (an HMAC of a fixed message), so that work

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.tabular import match_columns, read_csv_table
+from caresurvey.ingest.tabular import RawTable, _build, _read_plain_csv, match_columns, read_csv_table
 from caresurvey.ingest.values import parse_date, parse_whole_number
 
 
@@ -77,3 +82,83 @@ def test_bytes_that_are_neither_utf8_nor_cp1252_are_refused(tmp_path):
     path.write_bytes(b"a,b\n\x81\x8d,1\n")  # undefined in Windows-1252, invalid in UTF-8
     with pytest.raises(InputError, match="encoding"):
         read_csv_table(path)
+
+
+# The plain-CSV path (pyarrow) must make exactly the table the csv module's path makes: the
+# reference is _build over csv.reader's rows, the definition of how a CSV is read.
+_ANY_CELL = st.text(alphabet=st.sampled_from(list("ab1 /\t\u00a0\x1f\x0bé,\r\n\"")), max_size=4)
+# Cells of plain files: no quote, comma or line break, but every kind of space str.strip strips.
+_PLAIN_CELL = st.text(alphabet=st.sampled_from(list("ab1 /\t\u00a0\u2003\x1f\x0b\x0cé")), max_size=4)
+
+
+@st.composite
+def _plain_tables(draw):
+    """Rows as wide as a header of distinct names, with empty lines and rows of spaces between."""
+    width = draw(st.integers(1, 4))
+    header = draw(st.lists(st.text(alphabet="ABC_ ", min_size=1, max_size=3).filter(str.strip),
+                           min_size=width, max_size=width, unique_by=str.strip))
+    row = st.one_of(st.lists(_PLAIN_CELL, min_size=width, max_size=width), st.just([]))
+    lines = [",".join(header)] + [",".join(cells) for cells in draw(st.lists(row, min_size=1, max_size=6))]
+    return draw(st.sampled_from(["\n", "\r\n", "\r"])).join(lines) + draw(st.sampled_from(["", "\n"]))
+
+
+def _reference(text: str) -> RawTable:
+    return _build("f.csv", list(csv.reader(io.StringIO(text, newline=""))), 1, 1)
+
+
+def _same_table(fast: RawTable, reference: RawTable) -> None:
+    assert fast.columns == reference.columns
+    assert (fast.blank_rows, fast.ragged, fast.header_rows) == (reference.blank_rows, reference.ragged, [])
+    pd.testing.assert_frame_equal(fast.data, reference.data)
+
+
+@pytest.mark.parametrize("text", [
+    "CHILD,SEX\n1,2\n3,4\n",                   # the plainest return
+    "CHILD, SEX \r\n 1 ,2\r\n\r\n3,\r\n",      # CRLF, padding, an empty line, an empty value
+    "CHILD,SEX\n,\n1,2\n , \n",                # rows of empty values are blank
+    "ONLY\n1\n\n2",                            # one column; an empty line is a blank row; no final newline
+    "CHILD,SEX\r1,2\r3,4",                     # old Mac line ends
+    "CHILD,SEX\n1,\u00a02\u00a0\n",            # Unicode spaces strip as str.strip strips them
+])
+def test_plain_csv_files_are_read_by_pyarrow_exactly_as_by_the_csv_module(text):
+    fast = _read_plain_csv("f.csv", text)
+    assert fast is not None, "the plain path should take this file"
+    _same_table(fast, _reference(text))
+
+
+@pytest.mark.parametrize("text", [
+    'CHILD,SEX\n"1,2",3\n',      # a quoted value may hold the delimiter
+    "CHILD,SEX\n1,2,3\n",        # a ragged row
+    "CHILD,SEX\n1\n",            # a short row (padded by _build)
+    "CHILD,SEX,\n1,2,\n",        # a trailing unnamed column
+    "CHILD,CHILD\n1,2\n",        # a header naming a column twice
+    "CHILD,SEX\n",               # no rows
+])
+def test_anything_less_plain_is_left_to_the_csv_module(text):
+    assert _read_plain_csv("f.csv", text) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(_plain_tables())
+def test_plain_csv_text_reads_the_same_by_either_path(text):
+    reference = _reference(text)
+    fast = _read_plain_csv("f.csv", text)
+    if len(reference.data) == 0:
+        assert fast is None  # a header alone, or blank rows alone, are left to the csv module
+    else:
+        assert fast is not None, "a plain table should take the plain path"
+        _same_table(fast, reference)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_ANY_CELL, min_size=1, max_size=4), min_size=1, max_size=6),
+       st.sampled_from(["\n", "\r\n", "\r"]))
+def test_any_csv_text_the_plain_path_takes_reads_the_same(rows, newline):
+    text = newline.join(",".join(row) for row in rows)
+    try:
+        reference = _reference(text)
+    except InputError:  # no header, an unnamed column: the csv module's error (read_csv_table)
+        return
+    fast = _read_plain_csv("f.csv", text)
+    if fast is not None:
+        _same_table(fast, reference)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -79,9 +80,14 @@ def text_series(values, index=None) -> pd.Series:
     pandas 3), so text columns are built from plain lists instead, which both versions read the
     same way.
     """
-    items = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values]
     if index is None:
         index = values.index if isinstance(values, pd.Series) else None
+    items = np.empty(len(values), dtype=object)  # a copy: the caller's values are never changed
+    items[:] = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else list(values)
+    if pd.api.types.infer_dtype(items, skipna=True) not in ("string", "empty"):
+        items = np.array([None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in items],
+                         dtype=object)
+    items[pd.isna(items)] = None
     return pd.Series(items, index=index, dtype="str")
 
 
@@ -118,11 +124,11 @@ def parse_dates(frame: pd.DataFrame, column: str, written: str, problems: RowPro
     text = frame[column]
     fast = pd.to_datetime(text.where(text.str.fullmatch(r"\d{2}/\d{2}/\d{4}")), format="%d/%m/%Y", errors="coerce")
     out = fast.copy()
-    for index in text.index[fast.isna()]:
+    # Blank values are missing dates; they need a look only where the date is required.
+    for index in text.index[fast.isna() & ((text != "") | required)]:
         value = text.loc[index]
         if value == "":
-            if required:
-                problems.add(index, written, value, "required", f"{written} is required")
+            problems.add(index, written, value, "required", f"{written} is required")
             continue
         try:
             out.loc[index] = pd.Timestamp(parse_date(value))

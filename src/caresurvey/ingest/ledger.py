@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Problem", "Reconciliation", "Ledger", "QUARANTINE_COLUMNS"]
+__all__ = ["Problem", "Reconciliation", "Ledger", "RowProblems", "PartedProblems", "QUARANTINE_COLUMNS"]
 
 QUARANTINE_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
 
@@ -127,10 +128,38 @@ class RowProblems:
         among the problems already.
         """
         bad = self.bad_index
-        kept = frame.drop(index=[i for i in frame.index if i in bad])
+        kept = frame.drop(index=[i for i in frame.index if i in bad]) if bad else frame
         ledger.problems.extend(problem for _, problem in self.found)
         ledger.reconciliations.append(Reconciliation(
             file=self.file, table=table, rows_read=len(frame) + extra_read, rows_kept=len(kept),
             rows_quarantined=len(frame) - len(kept) + extra_read, blank_rows=blank_rows,
         ))
         return kept
+
+
+class PartedProblems:
+    """The problems of one frame made of several files' rows, each recorded against its own file.
+
+    The frame holds the files' rows one file after another under a fresh ``RangeIndex``;
+    ``parts`` are the files' own :class:`RowProblems` (their ``rows`` under the same index), so
+    that a check run once over the whole frame reports each problem in its file and row.
+    """
+
+    def __init__(self, parts: list[RowProblems], sizes: list[int]):
+        self.parts = parts
+        self.starts = np.cumsum([0, *sizes])
+
+    def part_of(self, index: int) -> int:
+        return int(np.searchsorted(self.starts, index, side="right")) - 1
+
+    def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:
+        self.parts[self.part_of(int(index))].add(index, column, value, rule, message)
+
+    @property
+    def bad_index(self) -> set:
+        return set().union(*(part.bad_index for part in self.parts))
+
+    def slices(self):
+        """Yield each part's :class:`RowProblems` and the positions of its rows in the frame."""
+        for number, part in enumerate(self.parts):
+            yield part, slice(int(self.starts[number]), int(self.starts[number + 1]))

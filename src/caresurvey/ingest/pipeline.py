@@ -89,11 +89,42 @@ class Ingested:
 #: Files to read before a pool of worker processes pays for its start-up (about a second).
 PARALLEL_FROM_FILES = 16
 
+#: Most files of one format read as one batch, where the format's reader takes batches.
+BATCH_FILES = 32
 
-def _read_one(format_name: str, source: Source) -> tuple[dict[str, pd.DataFrame], Ledger]:
-    """One file through its reader, with a ledger of its own (run here or in a worker process)."""
-    ledger = Ledger()
-    return _readers()[format_name](source, ledger), ledger
+
+def _batch_readers() -> dict[str, Callable]:
+    """Readers that read many files at once, each file's result as if read alone: at national
+    scale (hundreds of small returns) a check's fixed cost per call outweighs the rows."""
+    from caresurvey.ingest.ssda903 import read_ssda903_csv_files
+
+    return {"ssda903-csv": read_ssda903_csv_files}
+
+
+Result = tuple[dict[str, pd.DataFrame], Ledger]
+
+
+def _read_batch(format_name: str, sources: list[Source]) -> list[Result]:
+    """Files of one format through its reader, each with a ledger of its own (here or in a worker)."""
+    batch = _batch_readers().get(format_name)
+    if batch is not None:
+        return batch(sources)
+    results = []
+    for source in sources:
+        ledger = Ledger()
+        results.append((_readers()[format_name](source, ledger), ledger))
+    return results
+
+
+def _batches(to_read: list[tuple[int, str, Source]], size: int) -> list[list[tuple[int, str, Source]]]:
+    """Runs of files of one format, in order, at most ``size`` files each."""
+    batches: list[list[tuple[int, str, Source]]] = []
+    for item in to_read:
+        if batches and batches[-1][0][1] == item[1] and len(batches[-1]) < size:
+            batches[-1].append(item)
+        else:
+            batches.append([item])
+    return batches
 
 
 def _workers() -> int:
@@ -107,24 +138,30 @@ def _workers() -> int:
     return os.cpu_count() or 1
 
 
-def _read_all(to_read: list[tuple[int, str, Source]]):
+def _read_all(to_read: list[tuple[int, str, Source]], batch_files: int = BATCH_FILES):
     """Yield ``(position, (tables, ledger))`` for each file, in order; in parallel when there are many.
 
-    Worker processes are spawned, not forked: a fork of a process whose libraries hold threads
-    (pyarrow's pools) can deadlock.
+    Files go in batches (:data:`BATCH_FILES`), a few per worker so that the workers finish
+    together. Worker processes are spawned, not forked: a fork of a process whose libraries
+    hold threads (pyarrow's pools) can deadlock.
     """
     workers = min(_workers(), len(to_read))
-    if workers < 2 or len(to_read) < PARALLEL_FROM_FILES:
-        for position, format_name, source in to_read:
-            yield position, _read_one(format_name, source)
+    parallel = workers >= 2 and len(to_read) >= PARALLEL_FROM_FILES
+    size = max(1, min(batch_files, -(-len(to_read) // (4 * workers)))) if parallel else batch_files
+    batches = _batches(to_read, size)
+    if not parallel:
+        for batch in batches:
+            results = _read_batch(batch[0][1], [source for _, _, source in batch])
+            yield from zip((position for position, _, _ in batch), results)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [(position, pool.submit(_read_one, format_name, source)) for position, format_name, source in to_read]
-        for position, future in futures:
-            yield position, future.result()
+        futures = [(batch, pool.submit(_read_batch, batch[0][1], [source for _, _, source in batch]))
+                   for batch in batches]
+        for batch, future in futures:
+            yield from zip((position for position, _, _ in batch), future.result())
 
 
 def read_sources(

@@ -12,18 +12,19 @@ permanence, social-worker episodes) become ``ssda903_<table>`` tables, minimised
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from caresurvey import codes
 from caresurvey.errors import InputError
-from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, table_problems, text_series
-from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged, text_series
+from caresurvey.ingest.ledger import Ledger, PartedProblems, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
-from caresurvey.pseudonym import birth_month
 
-__all__ = ["read_ssda903_csv", "read_ssda903_xml", "OTHER_TABLES"]
+__all__ = ["read_ssda903_csv", "read_ssda903_csv_files", "read_ssda903_xml", "OTHER_TABLES"]
 
 _HEADER = {"child": ("CHILD", "CHILDID"), "sex": ("SEX",), "dob": ("DOB",), "ethnic": ("ETHNIC",)}
 _EPISODES = {
@@ -74,57 +75,118 @@ def _require_la(source: Source) -> str:
     return source.la
 
 
-def _child_ids(frame: pd.DataFrame, column: str, written: str, source: Source, problems: RowProblems) -> pd.Series:
-    la = _require_la(source)
-    values = frame[column]
+@dataclass
+class _Part:
+    """One file's table, read, on its way into a processed table with other files of its kind."""
+
+    source: Source
+    table: RawTable
+    ledger: Ledger
+
+
+@dataclass
+class _Group:
+    """Tables of several files with the same header, read as one frame and checked once.
+
+    Checking each file apart costs a fixed few milliseconds per step (pandera above all), which
+    at national scale (hundreds of small files) outweighs the rows; so files whose headers are
+    written alike are stacked and each step runs once. Problems still go to each row's own file
+    and row (:class:`PartedProblems`), and each file's rows are counted and kept apart.
+    """
+
+    parts: list[_Part]
+    raw: pd.DataFrame
+    problems: PartedProblems
+    la: pd.Series
+    pseudonyms: dict[str, str]  # "la\x1fid" -> pseudonym, shared by a batch's groups
+
+    @classmethod
+    def of(cls, parts: list[_Part], pseudonyms: dict[str, str]) -> _Group:
+        sizes = [len(part.table.data) for part in parts]
+        raw = pd.concat([part.table.data for part in parts], ignore_index=True)
+        own = []
+        for part, start, size in zip(parts, np.cumsum([0, *sizes[:-1]]), sizes):
+            problems = RowProblems(part.table.file, raw[ROW].iloc[start:start + size])
+            report_ragged(part.table, problems)
+            own.append(problems)
+        la = text_series(np.repeat(np.array([part.source.la for part in parts], dtype=object), sizes), raw.index)
+        return cls(parts, raw, PartedProblems(own, sizes), la, pseudonyms)
+
+    @property
+    def table(self) -> RawTable:
+        return self.parts[0].table  # the header, written alike in every part
+
+    def settle(self, frame: pd.DataFrame, table: str) -> list[pd.DataFrame]:
+        """Each file's kept rows of ``frame``, its problems and counts recorded in its ledger."""
+        return [problems.settle(frame.iloc[rows], table, part.ledger, blank_rows=part.table.blank_rows,
+                                extra_read=len(part.table.ragged))
+                for part, (problems, rows) in zip(self.parts, self.problems.slices())]
+
+
+def _child_ids(group: _Group, column: str) -> pd.Series:
+    values = group.raw[column]
     for index in values.index[values == ""]:
-        problems.add(index, written, "", "required", f"{written} (the child's id) is required")
-    # A child has many episodes and reviews: pseudonymise each distinct id once.
-    pseudonyms = {value: source.pseudonymise(f"child:{la}", value) for value in values.unique() if value != ""}
-    return text_series(values.map(pseudonyms))
+        group.problems.add(index, column, "", "required", f"{column} (the child's id) is required")
+    # A child has many episodes and reviews, and a header in the same batch: pseudonymise each
+    # distinct id of each LA once.
+    pairs, distinct = pd.factorize(group.la.astype(object) + "\x1f" + values.astype(object))
+    pseudonymise, known = group.parts[0].source.pseudonymise, group.pseudonyms
+    for pair in distinct:
+        if pair not in known:
+            la, value = pair.split("\x1f", 1)
+            known[pair] = pseudonymise(f"child:{la}", value) if value != "" else None
+    return text_series(np.array([known[pair] for pair in distinct], dtype=object)[pairs], values.index)
 
 
-def _codes(frame: pd.DataFrame, column: str | None) -> pd.Series:
+def _codes(group: _Group, column: str | None) -> pd.Series:
     if column is None:
-        return text_series([None] * len(frame), frame.index)
-    return blank_to_none(frame[column])
+        return text_series([None] * len(group.raw), group.raw.index)
+    return blank_to_none(group.raw[column])
 
 
-def _header(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
-    cols = match_columns(table, _HEADER, ("child", "sex", "dob", "ethnic"), what="an SSDA903 header table")
-    raw, problems = table.data, table_problems(table)
+def _birth_months(dob: pd.Series) -> pd.Series:
+    """Dates of birth as ``YYYY-MM`` (:func:`caresurvey.pseudonym.birth_month`), missing where missing."""
+    return text_series(dob.dt.strftime("%Y-%m"), dob.index)
+
+
+#: An ethnicity code's group, for the codes that have one.
+_ETHNIC_GROUPS = {code: codes.ethnic_group(code) for code in codes.ETHNICITY}
+
+
+def _header(group: _Group) -> list[pd.DataFrame]:
+    cols = match_columns(group.table, _HEADER, ("child", "sex", "dob", "ethnic"), what="an SSDA903 header table")
+    raw, problems = group.raw, group.problems
     dob = parse_dates(raw, cols["dob"], cols["dob"], problems, required=False)
-    ethnic = _codes(raw, cols["ethnic"])
+    ethnic = _codes(group, cols["ethnic"])
     frame = pd.DataFrame({
-        "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
-        "la": source.la,
-        "sex": _codes(raw, cols["sex"]),
-        "birth_month": text_series([birth_month(d) if pd.notna(d) else None for d in dob], raw.index),
+        "child_id": _child_ids(group, cols["child"]),
+        "la": group.la,
+        "sex": _codes(group, cols["sex"]),
+        "birth_month": _birth_months(dob),
         "ethnicity": ethnic,
-        "ethnic_group": text_series([codes.ethnic_group(e) if e in codes.ETHNICITY else None for e in ethnic],
-                                    raw.index),
+        "ethnic_group": text_series(ethnic.map(_ETHNIC_GROUPS), raw.index),
     })
     written = {"child_id": cols["child"], "sex": cols["sex"], "ethnicity": cols["ethnic"], "birth_month": cols["dob"]}
     check_rows(frame.drop(index=list(problems.bad_index)), "children", problems, written, raw)
-    return problems.settle(frame, "children", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
+    return group.settle(frame, "children")
 
 
-def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
-    cols = match_columns(table, _EPISODES, ("child", "decom", "ls"), what="an SSDA903 episodes table")
-    raw, problems = table.data, table_problems(table)
+def _episodes(group: _Group) -> list[pd.DataFrame]:
+    cols = match_columns(group.table, _EPISODES, ("child", "decom", "ls"), what="an SSDA903 episodes table")
+    raw, problems = group.raw, group.problems
     frame = pd.DataFrame({
-        "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
-        "la": source.la,
+        "child_id": _child_ids(group, cols["child"]),
+        "la": group.la,
         "start": parse_dates(raw, cols["decom"], cols["decom"], problems, required=True),
         "end": parse_dates(raw, cols["dec"], cols["dec"], problems, required=False) if "dec" in cols
         else pd.Series(pd.NaT, index=raw.index),
-        "reason_new_episode": _codes(raw, cols.get("rne")),
-        "legal_status": _codes(raw, cols["ls"]),
-        "category_of_need": _codes(raw, cols.get("cin")),
-        "placement": _codes(raw, cols.get("place")),
-        "placement_provider": _codes(raw, cols.get("provider")),
-        "reason_ceased": _codes(raw, cols.get("rec")),
-        "reason_place_change": _codes(raw, cols.get("reason_place_change")),
+        "reason_new_episode": _codes(group, cols.get("rne")),
+        "legal_status": _codes(group, cols["ls"]),
+        "category_of_need": _codes(group, cols.get("cin")),
+        "placement": _codes(group, cols.get("place")),
+        "placement_provider": _codes(group, cols.get("provider")),
+        "reason_ceased": _codes(group, cols.get("rec")),
+        "reason_place_change": _codes(group, cols.get("reason_place_change")),
     })
     written = {"child_id": cols["child"], "start": cols["decom"], "end": cols.get("dec", "DEC"),
                "reason_new_episode": cols.get("rne", "RNE"), "legal_status": cols["ls"],
@@ -132,50 +194,100 @@ def _episodes(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
                "placement_provider": cols.get("provider", "PLACE_PROVIDER"), "reason_ceased": cols.get("rec", "REC"),
                "reason_place_change": cols.get("reason_place_change", "REASON_PLACE_CHANGE")}
     check_rows(frame.drop(index=list(problems.bad_index)), "episodes", problems, written, raw)
-    return problems.settle(frame, "episodes", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
+    return group.settle(frame, "episodes")
 
 
-def _reviews(table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
-    cols = match_columns(table, _REVIEWS, ("child", "review"), what="an SSDA903 reviews table")
-    raw, problems = table.data, table_problems(table)
+def _reviews(group: _Group) -> list[pd.DataFrame]:
+    cols = match_columns(group.table, _REVIEWS, ("child", "review"), what="an SSDA903 reviews table")
+    raw, problems = group.raw, group.problems
     frame = pd.DataFrame({
-        "child_id": _child_ids(raw, cols["child"], cols["child"], source, problems),
-        "la": source.la,
+        "child_id": _child_ids(group, cols["child"]),
+        "la": group.la,
         "review_date": parse_dates(raw, cols["review"], cols["review"], problems, required=True),
-        "participation": _codes(raw, cols.get("code")),
+        "participation": _codes(group, cols.get("code")),
     })
     written = {"child_id": cols["child"], "review_date": cols["review"], "participation": cols.get("code", "REVIEW_CODE")}
     check_rows(frame.drop(index=list(problems.bad_index)), "reviews", problems, written, raw)
-    return problems.settle(frame, "reviews", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
+    return group.settle(frame, "reviews")
 
 
-def _other(name: str, table: RawTable, source: Source, ledger: Ledger) -> pd.DataFrame:
-    cols = match_columns(table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {name} table")
-    raw, problems = table.data, table_problems(table)
-    frame = pd.DataFrame({"child_id": _child_ids(raw, cols["child"], cols["child"], source, problems), "la": source.la})
-    for column in table.columns:
+def _other(name: str, group: _Group) -> list[pd.DataFrame]:
+    cols = match_columns(group.table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {name} table")
+    raw, problems = group.raw, group.problems
+    frame = pd.DataFrame({"child_id": _child_ids(group, cols["child"]), "la": group.la})
+    for column in group.table.columns:
         key = normalise_header(column)
         if column == cols["child"] or key in IDENTIFYING:
             continue
         if key == "dob":
-            dob = parse_dates(raw, column, column, problems, required=False)
-            frame["birth_month"] = text_series([birth_month(d) if pd.notna(d) else None for d in dob], raw.index)
+            frame["birth_month"] = _birth_months(parse_dates(raw, column, column, problems, required=False))
         else:
             frame[column.strip().lower()] = blank_to_none(raw[column])
-    return problems.settle(frame, f"ssda903_{name}", ledger, blank_rows=table.blank_rows, extra_read=len(table.ragged))
+    return group.settle(frame, f"ssda903_{name}")
+
+
+_PROCESSED_TABLE = {"header": "children", "episodes": "episodes", "reviews": "reviews"}
+
+
+def _read_parts(parts: list[tuple[str, _Part]]) -> list[dict[str, pd.DataFrame]]:
+    """Each part's processed table, its header's group read at once; in the order of ``parts``.
+
+    Parameters
+    ----------
+    parts : list of (kind, part)
+        Tables already read and recognised (:func:`_kind`), of one or many files.
+    """
+    for kind, part in parts:
+        _require_la(part.source)
+        # a file that is not the table it seems is refused before any row is read
+        if kind in ("header", "episodes", "reviews"):
+            wanted, required = {"header": (_HEADER, ("child", "sex", "dob", "ethnic")),
+                                "episodes": (_EPISODES, ("child", "decom", "ls")),
+                                "reviews": (_REVIEWS, ("child", "review"))}[kind]
+            match_columns(part.table, wanted, required, what=f"an SSDA903 {kind} table")
+        else:
+            match_columns(part.table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {kind} table")
+    groups: dict[tuple, list[int]] = {}
+    pseudonyms: dict[str, str] = {}
+    for position, (kind, part) in enumerate(parts):
+        groups.setdefault((kind, tuple(part.table.columns)), []).append(position)
+    out: list[dict[str, pd.DataFrame]] = [{} for _ in parts]
+    for (kind, _), positions in groups.items():
+        group = _Group.of([parts[p][1] for p in positions], pseudonyms)
+        if kind == "header":
+            kept = _header(group)
+        elif kind == "episodes":
+            kept = _episodes(group)
+        elif kind == "reviews":
+            kept = _reviews(group)
+        else:
+            kept = _other(kind, group)
+        table = _PROCESSED_TABLE.get(kind, f"ssda903_{kind}")
+        for position, frame in zip(positions, kept):
+            out[position][table] = frame.reset_index(drop=True)
+    return out
 
 
 def read_ssda903_csv(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """One SSDA903 CSV table (header, episodes, reviews or another return table)."""
-    table = read_csv_table(source.path, display=source.display)
-    kind = _kind(table)
-    if kind == "header":
-        return {"children": _header(table, source, ledger)}
-    if kind == "episodes":
-        return {"episodes": _episodes(table, source, ledger)}
-    if kind == "reviews":
-        return {"reviews": _reviews(table, source, ledger)}
-    return {f"ssda903_{kind}": _other(kind, table, source, ledger)}
+    [(tables, own)] = read_ssda903_csv_files([source])
+    ledger.extend(own)
+    return tables
+
+
+def read_ssda903_csv_files(sources: Sequence[Source]) -> list[tuple[dict[str, pd.DataFrame], Ledger]]:
+    """Many SSDA903 CSV tables at once: each file's tables and ledger, as if read one by one.
+
+    Raises
+    ------
+    InputError
+        For the first file (in the order given) that cannot be read as an SSDA903 table.
+    """
+    parts = []
+    for source in sources:
+        table = read_csv_table(source.path, display=source.display)
+        parts.append((_kind(table), _Part(source, table, Ledger())))
+    return list(zip(_read_parts(parts), (part.ledger for _, part in parts)))
 
 
 # --------------------------------------------------------------------------- XML
@@ -237,17 +349,12 @@ def read_ssda903_xml(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
             values = {ROW: position, "CHILD": child_id}
             values.update({("PLACE" if sub.tag == "PL" else sub.tag): (sub.text or "").strip() for sub in episode})
             rows.setdefault("episodes", []).append(values)
+    own = Ledger()
+    parts = [(kind, _Part(source, _table_from_records(source.display, records), own)) for kind, records in rows.items()]
     out: dict[str, pd.DataFrame] = {}
-    for kind, records in rows.items():
-        table = _table_from_records(source.display, records)
-        if kind == "header":
-            out["children"] = _header(table, source, ledger)
-        elif kind == "episodes":
-            out["episodes"] = _episodes(table, source, ledger)
-        elif kind == "reviews":
-            out["reviews"] = _reviews(table, source, ledger)
-        else:
-            out[f"ssda903_{kind}"] = _other(kind, table, source, ledger)
+    for tables in _read_parts(parts):
+        out.update(tables)
+    ledger.extend(own)
     return out
 
 

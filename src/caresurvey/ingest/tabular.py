@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from caresurvey.errors import InputError
@@ -124,8 +125,59 @@ def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, head
 def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = None) -> RawTable:
     """Read a CSV as strings; the first ``header_rows`` rows are headers (the first names columns)."""
     text = decode_text(path)
+    file = display or str(path)
+    if header_rows == 1 and (table := _read_plain_csv(file, text)) is not None:
+        return table
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    return _build(display or str(path), rows, 1, header_rows)
+    return _build(file, rows, 1, header_rows)
+
+
+_strip = np.frompyfunc(str.strip, 1, 1)
+
+
+def _read_plain_csv(file: str, text: str) -> RawTable | None:
+    """The table :func:`_build` would make, parsed by pyarrow's CSV reader; or None to leave it to
+    :func:`_build` (and the csv module).
+
+    Only for the plainest files, where the two cannot differ: no quotes (so no delimiter or line
+    break inside a value), no NUL, a header naming every column once, and every row as wide as
+    the header (pyarrow refuses any other row). A row of the header's width is then simply the
+    line split at its commas; pyarrow reads an empty line as a row of empty values, which is
+    blank here as in :func:`_build`. These are most machine-made returns, and the bulk of the
+    rows at national scale.
+    """
+    if '"' in text or "\x00" in text:
+        return None
+    first_line = text.split("\n", 1)[0].split("\r", 1)[0]
+    header = [name.strip() for name in first_line.split(",")]
+    if "" in header or len(set(header)) < len(header):
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"f{i}" for i in range(len(header))]
+    try:
+        parsed = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(quote_char=False, newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()), null_values=[],
+                                                 strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid:  # a row wider or narrower than the header: the csv module's turn
+        return None
+    if parsed.num_rows < 2:
+        return None
+    values = {column: _strip(parsed.column(name).to_numpy(zero_copy_only=False)[1:])
+              for column, name in zip(header, names)}
+    data = pd.DataFrame(values, dtype=object)
+    blank = np.logical_and.reduce([data[column].to_numpy() == "" for column in header])
+    if blank.all():
+        return None  # no rows to read: _build types the empty table
+    data[ROW] = np.arange(2, len(data) + 2)  # the header is row 1, and no value spans two lines
+    if blank.any():
+        data = data[~blank].reset_index(drop=True)
+    return RawTable(file=file, columns=header, data=data, blank_rows=int(blank.sum()))
 
 
 def cell_text(value: object) -> str:
