@@ -20,11 +20,13 @@ from caresurvey.analysis.reviews import (
     FIRST_REVIEW_WORKING_DAYS,
     LATER_REVIEW_MONTHS,
     SECOND_REVIEW_MONTHS,
+    VIEWS_CONVEYED,
     add_months,
     bank_holidays,
     distinct_episodes,
 )
 from caresurvey.analysis.stats import with_wilson
+from caresurvey.codes import REVIEW_PARTICIPATION
 
 
 def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
@@ -204,3 +206,21 @@ def cumulative_incidence(durations: np.ndarray, events: np.ndarray, times: Seque
             rows.append({"event": k, "time": float(time), "cumulative_incidence": value, "at_risk": risk,
                          "events_so_far": events_so_far})
     return pd.DataFrame(rows)
+
+
+def review_participation_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Participation codes by LA and age group, cell by cell (reviews already given age groups)."""
+    rows = []
+    for la, part in [(ALL_LAS, frame), *sorted(frame.groupby("la"))]:
+        for group, cell in part.groupby("age_group"):
+            counts = cell["participation"].value_counts()
+            for code in [*REVIEW_PARTICIPATION, "Not recorded"]:
+                if code in counts or code in REVIEW_PARTICIPATION:
+                    rows.append({"la": la, "age_group": group, "code": code,
+                                 "description": REVIEW_PARTICIPATION.get(code, ""), "count": int(counts.get(code, 0)),
+                                 "n": len(cell)})
+        four_plus = part[(part["participation"] != "PN0") & part["participation"].isin(REVIEW_PARTICIPATION)]
+        rows.append({"la": la, "age_group": "4 and over", "code": "views conveyed",
+                     "description": "views conveyed (PN1-PN6) of reviews of children aged 4 and over",
+                     "count": int(four_plus["participation"].isin(VIEWS_CONVEYED).sum()), "n": len(four_plus)})
+    return with_wilson(pd.DataFrame(rows, columns=["la", "age_group", "code", "description", "count", "n"]))

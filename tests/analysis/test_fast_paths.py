@@ -14,7 +14,7 @@ import pytest
 from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.funnel import binomial_limit, binomial_limits
 from caresurvey.analysis.permanence import time_to_permanence
-from caresurvey.analysis.reviews import _add_months, add_months, care_periods, review_timeliness
+from caresurvey.analysis.reviews import _add_months, add_months, care_periods, participation_counts, review_timeliness
 from caresurvey.analysis.stats import cumulative_incidence, wilson_interval, with_wilson
 from caresurvey.config import load_config
 from tests.analysis import reference_ssda903 as reference
@@ -33,6 +33,9 @@ def _compare(data: StudyData) -> None:
     _same(_periods(care_periods(episodes)), _periods(reference.care_periods(episodes)))
     _same(review_timeliness(data), reference.review_timeliness(data))
     _same(time_to_permanence(data), reference.time_to_permanence(data))
+    reviews = data.table("reviews").assign(age_group=lambda f: np.where(f.index % 3 == 0, "10 to 15", "1 to 4"))
+    reviews["participation"] = reviews["participation"].fillna("Not recorded")
+    _same(participation_counts(reviews), reference.review_participation_counts(reviews))
 
 
 def test_fast_paths_match_the_reference_on_the_study(ingested_study):
@@ -102,3 +105,13 @@ def test_cumulative_incidence_matches_the_reference():
     events = rng.choice(np.array(["Adoption", "Return home", "Other exit", ""], dtype=object), 3000)
     _same(cumulative_incidence(durations, events, [6, 12, 24, 48, 100]),
           reference.cumulative_incidence(durations, events, [6, 12, 24, 48, 100]))
+
+
+def test_participation_counts_match_the_reference_on_odd_tables():
+    """No reviews at all; codes that are not PN codes; an age group with only unrecorded codes."""
+    columns = ["la", "age_group", "participation"]
+    empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in columns})
+    _same(participation_counts(empty), reference.review_participation_counts(empty))
+    odd = pd.DataFrame([("B", "1 to 4", "PN0"), ("A", "Not known", "Not recorded"), ("A", "10 to 15", "PN7"),
+                        ("A", "10 to 15", "XX"), ("B", "10 to 15", "PN3"), ("B", "10 to 15", "PN3")], columns=columns)
+    _same(participation_counts(odd), reference.review_participation_counts(odd))

@@ -28,6 +28,7 @@ FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
 LATER_REVIEW_MONTHS = 6
 VIEWS_CONVEYED = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6")  # PN7: views not conveyed
+AGED_FOUR_AND_OVER = (*VIEWS_CONVEYED, "PN7")  # PN0: the child was under 4
 
 
 def bank_holidays(first_year: int, last_year: int) -> list[dt.date]:
@@ -211,17 +212,27 @@ def _review_participation(data: StudyData) -> pd.DataFrame:
     groups = {int(a): age_group(int(a)) for a in ages[known].unique()}  # a few dozen ages, not a call per review
     frame["age_group"] = ages.where(known).map(groups).fillna("Not known")
     frame["participation"] = frame["participation"].fillna("Not recorded")
+    return participation_counts(frame)
+
+
+def participation_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`review_participation` from reviews with ``la``, ``age_group`` and ``participation``."""
+    # one tally of reviews by LA, age group and code; every LA's rows are read from it
+    by_la = frame.groupby(["la", "age_group", "participation"]).size().unstack(fill_value=0)
+    everyone = frame.groupby(["age_group", "participation"]).size().unstack(fill_value=0)
     rows = []
-    for la, part in [(ALL_LAS, frame), *sorted(frame.groupby("la"))]:
-        for group, cell in part.groupby("age_group"):
-            counts = cell["participation"].value_counts()
+    for la in [ALL_LAS, *sorted(frame["la"].unique())]:
+        tally = everyone if la == ALL_LAS else by_la.loc[la]
+        for group, counts in tally.iterrows():
+            counts = counts[counts > 0]
             for code in [*REVIEW_PARTICIPATION, "Not recorded"]:
                 if code in counts or code in REVIEW_PARTICIPATION:
                     rows.append({"la": la, "age_group": group, "code": code,
                                  "description": REVIEW_PARTICIPATION.get(code, ""), "count": int(counts.get(code, 0)),
-                                 "n": len(cell)})
-        four_plus = part[(part["participation"] != "PN0") & part["participation"].isin(REVIEW_PARTICIPATION)]
+                                 "n": int(counts.sum())})
+        codes = tally.sum()
         rows.append({"la": la, "age_group": "4 and over", "code": "views conveyed",
                      "description": "views conveyed (PN1-PN6) of reviews of children aged 4 and over",
-                     "count": int(four_plus["participation"].isin(VIEWS_CONVEYED).sum()), "n": len(four_plus)})
+                     "count": int(codes[codes.index.isin(VIEWS_CONVEYED)].sum()),
+                     "n": int(codes[codes.index.isin(AGED_FOUR_AND_OVER)].sum())})
     return with_wilson(pd.DataFrame(rows, columns=["la", "age_group", "code", "description", "count", "n"]))
