@@ -46,6 +46,7 @@ def test_fast_paths_match_the_reference_on_the_study(ingested_study):
 def national(shared_data, tmp_path_factory) -> Path:
     """Two years of national-scale returns for 12 LAs (of every size), read as a study would be."""
     from caresurvey.ingest.common import Source
+    from caresurvey.ingest import pipeline
     from caresurvey.ingest.pipeline import read_sources, write_processed
     from caresurvey.pseudonym import Pseudonymiser
     from caresurvey.synth.national import read_national_statistics, write_national
@@ -58,15 +59,14 @@ def national(shared_data, tmp_path_factory) -> Path:
     pseudonymise = Pseudonymiser(b"test key, sixteen bytes or more")
     files = sorted((folder / "raw").glob("*/*/*.csv"))
     sources = [("ssda903-csv", Source(p, str(p.relative_to(folder)), pseudonymise, la=p.parent.name)) for p in files]
-    serial = folder / "serial"
-    write_processed(read_sources(sources), folder / "parallel", title="national")
-    import os
-
-    os.environ["CARESURVEY_WORKERS"] = "1"
-    try:
-        write_processed(read_sources(sources), serial, title="national")
-    finally:
-        del os.environ["CARESURVEY_WORKERS"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)  # these files are too few to be read in parallel
+        patch.setenv("CARESURVEY_WORKERS", "2")
+        write_processed(read_sources(sources), folder / "parallel", title="national")
+        patch.setenv("CARESURVEY_WORKERS", "1")
+        write_processed(read_sources(sources), folder / "serial", title="national")
+        patch.setattr(pipeline, "BATCH_FILES", 1)
+        write_processed(read_sources(sources), folder / "one_by_one", title="national")
     return folder
 
 
@@ -74,10 +74,11 @@ def test_fast_paths_match_the_reference_on_national_returns(national):
     _compare(StudyData(national / "parallel"))
 
 
-def test_reading_in_parallel_writes_the_same_bytes_as_reading_in_turn(national):
-    parallel = {p.name: p.read_bytes() for p in (national / "parallel").iterdir()}
-    serial = {p.name: p.read_bytes() for p in (national / "serial").iterdir()}
-    assert len(parallel) >= 5 and parallel == serial
+def test_reading_in_parallel_or_in_batches_writes_the_same_bytes_as_reading_file_by_file(national):
+    written = {way: {p.name: p.read_bytes() for p in (national / way).iterdir()}
+               for way in ("parallel", "serial", "one_by_one")}
+    assert len(written["one_by_one"]) >= 5
+    assert written["parallel"] == written["one_by_one"] and written["serial"] == written["one_by_one"]
 
 
 def test_vectorised_helpers_equal_their_scalar_definitions():

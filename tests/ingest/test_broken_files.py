@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from caresurvey.errors import InputError
@@ -13,7 +14,7 @@ from caresurvey.ingest.casefile import read_case_abstraction
 from caresurvey.ingest.coded_segments import read_coded_segments
 from caresurvey.ingest.common import Source
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.ingest.ssda903 import read_ssda903_csv
+from caresurvey.ingest.ssda903 import read_ssda903_csv, read_ssda903_csv_files
 from caresurvey.ingest.survey_table import read_survey_table
 from caresurvey.pseudonym import Pseudonymiser
 
@@ -109,3 +110,34 @@ def test_a_paragraph_number_in_words_is_quarantined():
     assert quarantined(ledger) == {(3, "Begin", "three", "whole-number")}
     assert kept["code"].tolist() == ["Challenge/Informal challenge"]
     assert "quiet word" not in kept.to_csv()
+
+
+def test_a_batch_of_returns_reads_as_each_return_read_alone(tmp_path):
+    """Files stacked into one frame (read_ssda903_csv_files) keep their own problems, rows and LAs.
+
+    The batch mixes broken files, the same files under other LAs (same ids, other children),
+    a header written in other case with a ragged row, and another return table.
+    """
+    episodes = (BROKEN / "episodes.csv").read_text()
+    relabelled = tmp_path / "episodes_lower.csv"
+    first, rest = episodes.split("\n", 1)
+    relabelled.write_text(first.lower() + "\n" + rest + "104,01/07/2013,S,C2,N1,U4,PR1,,,,,,X,extra\n")
+    missing = tmp_path / "missing.csv"
+    missing.write_text("CHILD,MIS_START,MIS_END\n101,01/05/2013,\n,02/05/2013,03/05/2013\n")
+    sources = [source("episodes.csv", la="LA9"), source("header.csv", la="LA9"), source("episodes.csv", la="LA8"),
+               Source(path=relabelled, display="episodes_lower.csv", pseudonymise=PSEUDONYMISE, la="LA7"),
+               Source(path=missing, display="missing.csv", pseudonymise=PSEUDONYMISE, la="LA9"),
+               source("header.csv", la="LA8")]
+    batch = read_ssda903_csv_files(sources)
+    for each, (tables, ledger) in zip(sources, batch):
+        alone = Ledger()
+        expected = read_ssda903_csv(each, alone)
+        assert tables.keys() == expected.keys()
+        for name in tables:
+            pd.testing.assert_frame_equal(tables[name], expected[name].reset_index(drop=True))
+        assert ledger.problems == alone.problems and ledger.reconciliations == alone.reconciliations
+    problems = [p for _, ledger in batch for p in ledger.problems]
+    assert {p.file for p in problems} == {"episodes.csv", "header.csv", "episodes_lower.csv", "missing.csv"}
+    assert any(p.rule == "extra-values" and p.row == 10 for p in batch[3][1].problems)
+    # the same id in two LAs is two children
+    assert not set(batch[0][0]["episodes"]["child_id"]) & set(batch[2][0]["episodes"]["child_id"])

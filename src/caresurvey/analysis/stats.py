@@ -135,42 +135,52 @@ def exact_test(table: np.ndarray, seed: int, resamples: int = MONTE_CARLO_RESAMP
 FISHER_TIE_MARGIN = 1e-7
 
 
-def fisher_exact_many(a, b, c, d, chunk_cells: int = 2_000_000) -> np.ndarray:
+def fisher_exact_many(a, b, c, d) -> np.ndarray:
     """Two-sided Fisher exact p-values of many 2 x 2 tables ``[[a, b], [c, d]]`` in one call.
 
     Each p-value sums the hypergeometric probabilities (the table's margins fixed) of every table
     no more probable than the observed one. ``scipy.stats.fisher_exact`` gives the same value one
     table at a time; comparing a local table with every count set a published percentage allows
-    needs tens of thousands of tables, so they are evaluated together here, in chunks of at most
-    ``chunk_cells`` probabilities.
+    needs tens of thousands of tables, so they are evaluated together here.
+
+    Notes
+    -----
+    The hypergeometric distribution is unimodal, so the tables more probable than the observed
+    one are a run of counts around the mode: its ends are found by bisection on each side of the
+    mode (all tables at once), and the p-value is the two tails beyond them, from the
+    distribution's CDF and survival function (as ``scipy.stats.fisher_exact`` does, there one
+    table at a time). The work per table is logarithmic in its size, not linear.
     """
     a, b, c, d = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in (a, b, c, d))
     row1, col1, total = a + b, a + c, a + b + c + d
     low, high = np.maximum(0, col1 - (c + d)), np.minimum(row1, col1)
-    out = np.empty(len(a), dtype=float)
     if len(a) == 0:
-        return out
+        return np.empty(0, dtype=float)
     # log x! looked up once; then log P(X = x) = log C(col1, x) + log C(total - col1, row1 - x) - log C(total, row1)
     log_factorial = special.gammaln(np.arange(int(total.max()) + 2, dtype=float) + 1)
 
     def log_choose(n, k):
         return log_factorial[n] - log_factorial[k] - log_factorial[n - k]
 
-    def log_probability(x, part):
-        return (log_choose(col1[part, None], x) + log_choose((total - col1)[part, None], row1[part, None] - x)
-                - log_choose(total[part], row1[part])[:, None])
+    def log_probability(x):
+        return log_choose(col1, x) + log_choose(total - col1, row1 - x) - log_choose(total, row1)
 
-    width = int((high - low).max()) + 1
-    step = max(1, chunk_cells // width)
-    for start in range(0, len(a), step):
-        part = slice(start, start + step)
-        offsets = np.arange(width)[None, :]
-        inside = offsets <= (high - low)[part, None]
-        x = np.where(inside, low[part, None] + offsets, low[part, None])
-        log_p = log_probability(x, part)
-        observed = log_probability(a[part, None], part)
-        keep = inside & (log_p <= observed + np.log1p(FISHER_TIE_MARGIN))
-        out[part] = np.minimum(1.0, np.where(keep, np.exp(log_p), 0.0).sum(axis=1))
+    threshold = log_probability(a) + np.log1p(FISHER_TIE_MARGIN)
+    mode = np.clip((row1 + 1) * (col1 + 1) // (total + 2), low, high)
+    # first count on the left of the mode, and last on its right, more probable than observed
+    left_lo, left_hi = low.copy(), mode.copy()
+    while np.any(left_lo < left_hi):
+        mid = (left_lo + left_hi) // 2
+        above = log_probability(mid) > threshold
+        left_hi, left_lo = np.where(above, mid, left_hi), np.where(above, left_lo, mid + 1)
+    right_lo, right_hi = mode.copy(), high.copy()
+    while np.any(right_lo < right_hi):
+        mid = (right_lo + right_hi + 1) // 2
+        above = log_probability(mid) > threshold
+        right_lo, right_hi = np.where(above, mid, right_lo), np.where(above, right_hi, mid - 1)
+    tails = stats.hypergeom.cdf(left_lo - 1, total, col1, row1) + stats.hypergeom.sf(right_lo, total, col1, row1)
+    # where not even the mode is more probable than the observed table, every table counts
+    out = np.where(log_probability(mode) > threshold, np.minimum(1.0, tails), 1.0)
     # a table with an empty row or column is the only one its margins allow
     out[(row1 == 0) | (col1 == 0) | (c + d == 0) | (b + d == 0)] = 1.0
     return out

@@ -86,8 +86,10 @@ class Ingested:
         return pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame()
 
 
-#: Files to read before a pool of worker processes pays for its start-up (about a second).
+#: Files, and bytes, to read before a pool of worker processes pays for its start-up (each
+#: worker imports pandas and pandera afresh: more than a second of one core).
 PARALLEL_FROM_FILES = 16
+PARALLEL_FROM_BYTES = 16 * 2**20
 
 #: Most files of one format read as one batch, where the format's reader takes batches.
 BATCH_FILES = 32
@@ -138,7 +140,7 @@ def _workers() -> int:
     return os.cpu_count() or 1
 
 
-def _read_all(to_read: list[tuple[int, str, Source]], batch_files: int = BATCH_FILES):
+def _read_all(to_read: list[tuple[int, str, Source]]):
     """Yield ``(position, (tables, ledger))`` for each file, in order; in parallel when there are many.
 
     Files go in batches (:data:`BATCH_FILES`), a few per worker so that the workers finish
@@ -146,8 +148,9 @@ def _read_all(to_read: list[tuple[int, str, Source]], batch_files: int = BATCH_F
     hold threads (pyarrow's pools) can deadlock.
     """
     workers = min(_workers(), len(to_read))
-    parallel = workers >= 2 and len(to_read) >= PARALLEL_FROM_FILES
-    size = max(1, min(batch_files, -(-len(to_read) // (4 * workers)))) if parallel else batch_files
+    parallel = (workers >= 2 and len(to_read) >= PARALLEL_FROM_FILES
+                and sum(source.path.stat().st_size for _, _, source in to_read) >= PARALLEL_FROM_BYTES)
+    size = max(1, min(BATCH_FILES, -(-len(to_read) // (4 * workers)))) if parallel else BATCH_FILES
     batches = _batches(to_read, size)
     if not parallel:
         for batch in batches:

@@ -235,14 +235,21 @@ class _Unit:
     def items(self) -> tuple[str, ...]:
         return tuple(cell.item for cell in self.cells)
 
+    @functools.cached_property
+    def _ranges_at(self) -> dict[int, list[range]]:
+        return {}
+
     def counts_at(self, n: int) -> list[range]:
-        """Feasible counts of each item at ``n``, honouring printed counts."""
+        """Feasible counts of each item at ``n``, honouring printed counts (worked out once per n)."""
+        if n in self._ranges_at:
+            return self._ranges_at[n]
         ranges = []
         for cell in self.cells:
             feasible = feasible_counts(cell.percent, n, self.rounding)
             if cell.count is not None:
                 feasible = range(cell.count, cell.count + 1) if cell.count in feasible else range(0)
             ranges.append(feasible)
+        self._ranges_at[n] = ranges
         return ranges
 
     def count_at(self, n: int) -> int:

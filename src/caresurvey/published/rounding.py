@@ -5,7 +5,7 @@ Everything here uses :class:`fractions.Fraction`; there is no floating-point tol
 
 from __future__ import annotations
 
-import math
+import functools
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -102,6 +102,7 @@ class RoundingInterval:
         return above and below
 
 
+@functools.lru_cache(maxsize=4096)  # the consistency checker asks for each cell's at every candidate n
 def rounding_interval(printed: PrintedPercent, rounding: Rounding | str) -> RoundingInterval:
     """The set of exact percentages that a publisher rounding by ``rounding`` prints as ``printed``.
 
@@ -144,14 +145,15 @@ def feasible_counts(printed: PrintedPercent, n: int, rounding: Rounding | str) -
     if n < 1:
         raise ValueError(f"a denominator must be at least 1, not {n}")
     interval = rounding_interval(printed, rounding)
-    # 100 k / n >= low  <=>  k >= low * n / 100
-    low_k = interval.low * n / 100
-    first = max(0, math.ceil(low_k))
-    if not interval.low_closed and first == low_k:
+    # 100 k / n >= low  <=>  k >= low * n / 100, in whole numbers (exact, and far faster than
+    # Fraction arithmetic at the consistency checker's thousands of candidate n)
+    low_top, low_bottom = interval.low.numerator * n, interval.low.denominator * 100
+    first = max(0, -(-low_top // low_bottom))
+    if not interval.low_closed and low_top % low_bottom == 0 and first == low_top // low_bottom:
         first += 1
-    high_k = interval.high * n / 100
-    last = min(n, math.floor(high_k))
-    if not interval.high_closed and last == high_k:
+    high_top, high_bottom = interval.high.numerator * n, interval.high.denominator * 100
+    last = min(n, high_top // high_bottom)
+    if not interval.high_closed and high_top % high_bottom == 0 and last == high_top // high_bottom:
         last -= 1
     return range(first, last + 1) if first <= last else range(0)
 
