@@ -33,6 +33,13 @@ _EPISODES = {
     "reason_place_change": ("REASON_PLACE_CHANGE",),
 }
 _REVIEWS = {"child": ("CHILD", "CHILDID"), "review": ("REVIEW",), "code": ("REVIEW_CODE",)}
+#: Each table's columns (wanted, required); the other return tables need only the child.
+_COLUMNS = {
+    "header": (_HEADER, ("child", "sex", "dob", "ethnic")),
+    "episodes": (_EPISODES, ("child", "decom", "ls")),
+    "reviews": (_REVIEWS, ("child", "review")),
+}
+_CHILD_ONLY = ({"child": ("CHILD", "CHILDID")}, ("child",))
 
 #: The other return tables: the column that identifies each.
 OTHER_TABLES = {
@@ -65,6 +72,11 @@ def _kind(table: RawTable) -> str:
         f"is not an SSDA903 table: its columns ({', '.join(table.columns)}) match none of header, "
         "episodes, reviews or the other return tables; check the file and its header row",
     )
+
+
+def _columns(kind: str, table: RawTable) -> dict[str, str]:
+    wanted, required = _COLUMNS.get(kind, _CHILD_ONLY)
+    return match_columns(table, wanted, required, what=f"an SSDA903 {kind} table")
 
 
 def _require_la(source: Source) -> str:
@@ -154,7 +166,7 @@ _ETHNIC_GROUPS = {code: codes.ethnic_group(code) for code in codes.ETHNICITY}
 
 
 def _header(group: _Group) -> list[pd.DataFrame]:
-    cols = match_columns(group.table, _HEADER, ("child", "sex", "dob", "ethnic"), what="an SSDA903 header table")
+    cols = _columns("header", group.table)
     raw, problems = group.raw, group.problems
     dob = parse_dates(raw, cols["dob"], cols["dob"], problems, required=False)
     ethnic = _codes(group, cols["ethnic"])
@@ -172,7 +184,7 @@ def _header(group: _Group) -> list[pd.DataFrame]:
 
 
 def _episodes(group: _Group) -> list[pd.DataFrame]:
-    cols = match_columns(group.table, _EPISODES, ("child", "decom", "ls"), what="an SSDA903 episodes table")
+    cols = _columns("episodes", group.table)
     raw, problems = group.raw, group.problems
     frame = pd.DataFrame({
         "child_id": _child_ids(group, cols["child"]),
@@ -198,7 +210,7 @@ def _episodes(group: _Group) -> list[pd.DataFrame]:
 
 
 def _reviews(group: _Group) -> list[pd.DataFrame]:
-    cols = match_columns(group.table, _REVIEWS, ("child", "review"), what="an SSDA903 reviews table")
+    cols = _columns("reviews", group.table)
     raw, problems = group.raw, group.problems
     frame = pd.DataFrame({
         "child_id": _child_ids(group, cols["child"]),
@@ -212,7 +224,7 @@ def _reviews(group: _Group) -> list[pd.DataFrame]:
 
 
 def _other(name: str, group: _Group) -> list[pd.DataFrame]:
-    cols = match_columns(group.table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {name} table")
+    cols = _columns(name, group.table)
     raw, problems = group.raw, group.problems
     frame = pd.DataFrame({"child_id": _child_ids(group, cols["child"]), "la": group.la})
     for column in group.table.columns:
@@ -238,15 +250,9 @@ def _read_parts(parts: list[tuple[str, _Part]]) -> list[dict[str, pd.DataFrame]]
         Tables already read and recognised (:func:`_kind`), of one or many files.
     """
     for kind, part in parts:
+        # a file that cannot be read as the table it seems is refused before any row is read
         _require_la(part.source)
-        # a file that is not the table it seems is refused before any row is read
-        if kind in ("header", "episodes", "reviews"):
-            wanted, required = {"header": (_HEADER, ("child", "sex", "dob", "ethnic")),
-                                "episodes": (_EPISODES, ("child", "decom", "ls")),
-                                "reviews": (_REVIEWS, ("child", "review"))}[kind]
-            match_columns(part.table, wanted, required, what=f"an SSDA903 {kind} table")
-        else:
-            match_columns(part.table, {"child": ("CHILD", "CHILDID")}, ("child",), what=f"an SSDA903 {kind} table")
+        _columns(kind, part.table)
     groups: dict[tuple, list[int]] = {}
     pseudonyms: dict[str, str] = {}
     for position, (kind, part) in enumerate(parts):
