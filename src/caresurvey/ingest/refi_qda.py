@@ -24,6 +24,7 @@ import pandas as pd
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, check_rows, codings_frame
 from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.untrusted import open_archive, parse_xml, read_member
 
 __all__ = ["read_refi_qda", "utf16_to_code_points"]
 
@@ -104,25 +105,25 @@ def _source_text(archive: zipfile.ZipFile, source, members: dict[str, str], file
     if member is None:
         raise InputError(file, "missing-source", f"the project names source {path!r} but the archive has no such file")
     # Exact decoding: no newline translation, so offsets count a CRLF as the two characters it is.
-    return archive.read(member).decode("utf-8-sig")
+    try:
+        return read_member(archive, member, file).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(file, "encoding", f"source {path!r} is not UTF-8 text (byte {error.start}); "
+                                           "REFI-QDA sources are UTF-8") from None
 
 
 def read_refi_qda(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """A REFI-QDA project's codings as ``codings`` rows."""
-    from defusedxml import ElementTree
-    from xml.etree.ElementTree import ParseError
+    with open_archive(source.path, source.display, "not-qdpx", "a .qdpx project (export it again as REFI-QDA)") as archive:
+        return _read_project(archive, source, ledger)
 
-    try:
-        archive = zipfile.ZipFile(source.path)
-    except zipfile.BadZipFile:
-        raise InputError(source.display, "not-qdpx", "is not a .qdpx (zip) file; export the project again as REFI-QDA") from None
+
+def _read_project(archive: zipfile.ZipFile, source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     members = {name.casefold(): name for name in archive.namelist()}
     if "project.qde" not in members:
         raise InputError(source.display, "not-qdpx", "has no project.qde inside; is it a REFI-QDA project export?")
-    try:
-        root = ElementTree.fromstring(archive.read(members["project.qde"]))
-    except ParseError as error:
-        raise InputError(source.display, "unreadable-xml", f"project.qde is not well-formed XML ({error})") from None
+    root = parse_xml(read_member(archive, members["project.qde"], source.display), source.display, "project.qde",
+                     "export the project again as REFI-QDA")
     if _local(root.tag) != "Project":
         raise InputError(source.display, "not-qdpx", f"project.qde's root is <{_local(root.tag)}>, not <Project>")
     nvivo = "nvivo" in (root.get("origin") or "").casefold()

@@ -23,6 +23,7 @@ from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged, text_series
 from caresurvey.ingest.ledger import Ledger, PartedProblems, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
+from caresurvey.ingest.untrusted import parse_xml
 
 __all__ = ["read_ssda903_csv", "read_ssda903_csv_files", "read_ssda903_xml", "OTHER_TABLES"]
 
@@ -320,13 +321,7 @@ def read_ssda903_xml(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
 
     Each record's "row" in messages is the 1-based position of its ``CHILD`` element.
     """
-    from defusedxml import ElementTree
-    from xml.etree.ElementTree import ParseError
-
-    try:
-        root = ElementTree.parse(source.path).getroot()
-    except ParseError as error:
-        raise InputError(source.display, "unreadable-xml", f"is not well-formed XML ({error}); export the return again") from None
+    root = parse_xml(source.path, source.display, "the return", "export the return again")
     if root.tag != "EXPSSDA903":
         raise InputError(source.display, "not-ssda903",
                          f"is not an SSDA903 XML return: its root element is <{root.tag}>, not <EXPSSDA903>")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from caresurvey.errors import InputError
+from caresurvey.ingest.untrusted import check_archive
 
 __all__ = [
     "RawTable",
@@ -193,14 +194,34 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def xlsx_sheet_names(path: Path, display: str | None = None) -> list[str]:
-    import openpyxl
+_WORKBOOK = "an xlsx workbook; save it as .xlsx"
 
+
+def _unsafe_workbook(file: str, error: Exception) -> InputError:
+    return InputError(file, "unsafe-xml", f"part of the workbook declares a document type or entities "
+                                          f"({type(error).__name__}), so it is not read; save the workbook again")
+
+
+def _open_workbook(path: Path, file: str, **options):
+    """An openpyxl workbook (read-only), its archive checked first; openpyxl parses its XML with defusedxml."""
+    import openpyxl
+    from defusedxml import DefusedXmlException
+
+    check_archive(path, file, "unreadable-workbook", _WORKBOOK)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
+        return openpyxl.load_workbook(path, read_only=True, **options)
     except Exception as error:  # openpyxl raises many types for a file that is not a workbook
-        raise InputError(display or str(path), "unreadable-workbook",
+        cause = error
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__  # openpyxl wraps what its parser raised
+        if cause is not None:
+            raise _unsafe_workbook(file, cause) from None
+        raise InputError(file, "unreadable-workbook",
                          f"cannot be opened as an xlsx workbook ({type(error).__name__}); save it as .xlsx") from None
+
+
+def xlsx_sheet_names(path: Path, display: str | None = None) -> list[str]:
+    workbook = _open_workbook(path, display or str(path))
     names = workbook.sheetnames
     workbook.close()
     return names
@@ -208,14 +229,10 @@ def xlsx_sheet_names(path: Path, display: str | None = None) -> list[str]:
 
 def read_xlsx_table(path: Path, sheet: str | None = None, *, display: str | None = None) -> RawTable:
     """Read one worksheet (the first, if not named) as strings, with its row numbers."""
-    import openpyxl
+    from defusedxml import DefusedXmlException
 
     file = display or str(path)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:
-        raise InputError(file, "unreadable-workbook",
-                         f"cannot be opened as an xlsx workbook ({type(error).__name__}); save it as .xlsx") from None
+    workbook = _open_workbook(path, file, data_only=True)
     try:
         if sheet is None:
             worksheet = workbook.worksheets[0]
@@ -226,6 +243,8 @@ def read_xlsx_table(path: Path, sheet: str | None = None, *, display: str | None
                                  f"has no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})")
             worksheet = workbook[matches[0]]
         rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
+    except DefusedXmlException as error:  # sheets are parsed lazily, as their rows are read
+        raise _unsafe_workbook(file, error) from None
     finally:
         workbook.close()
     return _build(f"{file} [{worksheet.title}]", rows, 1, 1)
