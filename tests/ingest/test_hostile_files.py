@@ -168,3 +168,11 @@ def test_the_cli_reports_an_attack_as_one_message_without_a_traceback(tmp_path, 
     assert result.returncode == 2, result.stderr
     assert "unsafe-xml" in result.stderr and "Traceback" not in result.stderr and SECRET not in result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_a_source_that_is_not_utf8_is_one_clear_error(tmp_path):
+    xml, _ = project()
+    path = _qdpx(tmp_path / "p.qdpx", {"project.qde": xml, f"sources/{SOURCE}.txt": b"caf\xe9 \xff"})
+    with pytest.raises(InputError) as caught:
+        read_refi_qda(_source(path), Ledger())
+    assert caught.value.rule == "encoding"
