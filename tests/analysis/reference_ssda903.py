@@ -52,29 +52,7 @@ def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
-    """Reviews due and held on time, by LA, under regulation 33.
-
-    Parameters
-    ----------
-    data_end : date, optional
-        The last day the data cover; default: 31 March after the latest date in the episodes
-        and reviews (the end of the collection year).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``la, review, due, on_time, late, not_held, percent, ci_low, ci_high`` where ``review`` is
-        ``first``, ``second``, ``later`` or ``all``; percent = on time of due (Wilson 95%).
-
-    Notes
-    -----
-    A review falls due on the last day allowed: 20 working days (England's bank holidays
-    excluded) after the period of care starts, then 3 months after the previous review, then 6
-    months. A review is due only if the child is still looked after on that day and it is within
-    the data; a period that ends first owes nothing. A review held after its due date is late; a
-    due date with no review before the period or the data ends is counted as not held. The next
-    deadline runs from the review actually held.
-    """
+    """Loop-by-loop :func:`caresurvey.analysis.reviews.review_timeliness`: same arguments, same table."""
     episodes, reviews = data.table("episodes"), data.table("reviews")
     columns = ["la", "review", "due", "on_time", "late", "not_held"]
     if episodes.empty:
@@ -116,13 +94,7 @@ def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.Da
 
 
 def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
-    """Cumulative incidence of each way of leaving care, by months since first looked after.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``outcome, months, cumulative_incidence, at_risk, events_so_far, children`` (Aalen-Johansen).
-    """
+    """Loop-by-loop :func:`caresurvey.analysis.permanence.time_to_permanence`: same arguments, same table."""
     episodes = data.table("episodes")
     columns = ["outcome", "months", "cumulative_incidence", "at_risk", "events_so_far", "children"]
     if episodes.empty:
@@ -146,29 +118,7 @@ def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.D
 
 
 def cumulative_incidence(durations: np.ndarray, events: np.ndarray, times: Sequence[float]) -> pd.DataFrame:
-    """Aalen-Johansen cumulative incidence of each competing event.
-
-    Parameters
-    ----------
-    durations : array of float
-        Time from the origin to the event or censoring.
-    events : array of str
-        The event that ended follow-up, or ``""`` for censoring.
-    times : sequence of float
-        Where to report the incidence.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``event, time, cumulative_incidence, at_risk, events_so_far``.
-
-    Notes
-    -----
-    With distinct event times t_1 < t_2 < ..., n_i at risk just before t_i and d_ki events of
-    type k at t_i, the all-cause survival is S(t) = prod_{t_i <= t} (1 - d_i / n_i) and the
-    cumulative incidence of k is F_k(t) = sum_{t_i <= t} S(t_i-) d_ki / n_i. Censoring at t_i is
-    taken to happen after the events at t_i. Tied times are handled exactly.
-    """
+    """Event time by event time :func:`caresurvey.analysis.stats.cumulative_incidence`: same arguments, same table."""
     durations = np.asarray(durations, dtype=float)
     events = np.asarray(events, dtype=object)
     kinds = sorted({e for e in events if e})
