@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from caresurvey.errors import CaresurveyError
+from caresurvey.outputs import recover
 from caresurvey.schemas import SCHEMAS
 
 __all__ = ["StudyData", "open_study", "collection_year_end"]
@@ -22,6 +23,7 @@ class StudyData:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        recover(self.folder)  # an ingestion killed while moving its tables into place is finished first
         if not (self.folder / "reconciliation.json").is_file():
             raise CaresurveyError(f"{self.folder} holds no processed study; run `caresurvey ingest` (make process) first")
         self._cache: dict[str, pd.DataFrame] = {}

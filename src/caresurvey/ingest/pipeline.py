@@ -25,7 +25,7 @@ from caresurvey.ingest.cache import IngestCache
 from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.outputs import atomic_write_bytes, write_frame_csv, write_json
+from caresurvey.outputs import atomic_write_bytes, output_transaction, remove_output, write_frame_csv, write_json
 from caresurvey.pseudonym import Pseudonymiser, resolve_key
 from caresurvey.schemas import processed_schema
 
@@ -207,8 +207,16 @@ def read_sources(
 
 
 def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
-    """Validate and write the processed tables, quarantine, reconciliation and data package."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Validate and write the processed tables, quarantine, reconciliation and data package.
+
+    They are published together (:func:`caresurvey.outputs.output_transaction`): a run that
+    fails or is killed leaves the previous processed study whole.
+    """
+    with output_transaction(out):
+        return _write_processed(ingested, out, title=title)
+
+
+def _write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
     written: list[Path] = []
     frames = {}
     for table in sorted(ingested.tables):
@@ -227,7 +235,7 @@ def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
         written.append(path)
     for stale in out.glob("*.parquet"):
         if stale not in written:
-            stale.unlink()  # a table an earlier run made and this one did not
+            remove_output(stale)  # a table an earlier run made and this one did not
     quarantine = ingested.ledger.quarantine_frame()
     written.append(write_frame_csv(out / "quarantine.csv", quarantine))
     written.append(write_json(out / "reconciliation.json", ingested.ledger.reconciliation_json()))

@@ -1,12 +1,14 @@
 """Build the outputs of ``make tables``, ``make figures`` and ``make report``.
 
-Each step works from the configuration alone and writes atomically; ``write_report`` makes
-the tables and figures it shows, so ``caresurvey report`` on its own gives a complete report.
+Each step works from the configuration alone and publishes its files together (a failed or
+killed step leaves the previous outputs whole); ``write_report`` makes the tables and figures it
+shows, so ``caresurvey report`` on its own gives a complete report.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import math
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ import pandas as pd
 from caresurvey.analysis.catalogue import CATALOGUE, TOPICS, Analysis
 from caresurvey.config import Config
 from caresurvey.disclosure import Protected
-from caresurvey.outputs import atomic_write_text, write_frame_csv, write_json
+from caresurvey.outputs import atomic_write_text, output_transaction, write_frame_csv, write_json
 from caresurvey.provenance import collect_provenance
 from caresurvey.published.catalogue import PublishedTable, load_tables
 from caresurvey.published.rounding import Rounding
@@ -32,6 +34,15 @@ from caresurvey.report.workbook import SYMBOLS, write_workbook
 __all__ = ["write_tables", "write_figures", "write_report", "published_cells_frame"]
 
 log = logging.getLogger(__name__)
+
+
+def _published_together(step):
+    """Run a step inside one output transaction on ``reports/`` (nested steps join it)."""
+    @functools.wraps(step)
+    def run(config: Config, *args, **kwargs):
+        with output_transaction(config.reports_dir):
+            return step(config, *args, **kwargs)
+    return run
 
 
 def _tables_dir(config: Config) -> Path:
@@ -48,6 +59,7 @@ def published_cells_frame(tables: list[PublishedTable]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+@_published_together
 def write_tables(config: Config, checks: list[TableCheck] | None = None,
                  analyses: dict[str, Protected] | None = None, quality: DataQuality | None = None) -> list[Path]:
     """Write ``reports/tables/`` and ``reports/tables.xlsx``: the published tables' consistency,
@@ -95,6 +107,7 @@ def _figures(tables: list[PublishedTable]) -> dict[str, Figure]:
     }
 
 
+@_published_together
 def write_figures(config: Config, figures: dict[str, Figure] | None = None) -> list[Path]:
     """Write a PNG and an SVG of every published table with percentages, and of the analyses."""
     if figures is None:
@@ -340,6 +353,7 @@ def _notebook_links(config: Config) -> dict:
     return {"links": links, "why_not": ""}
 
 
+@_published_together
 def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
     """Write the report and everything it shows.
 
