@@ -79,7 +79,7 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
     table = read_table_file(source)
     cols = match_columns(table, _COLUMNS, ("case", "status_sampled"), what="a case-file abstraction")
     raw = table.data
-    problems = table_problems(table)
+    problems = table_problems(table, withheld=[cols[key] for key in ("case", "child") if key in cols])
     la = raw[cols["la"]] if "la" in cols else pd.Series(source.la or "", index=raw.index)
     for index in raw.index[la == ""]:
         problems.add(index, cols.get("la", "LA"), "", "required", "the case's LA is required (LA column, or la in the manifest)")

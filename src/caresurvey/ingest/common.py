@@ -66,9 +66,10 @@ def report_ragged(table: RawTable, problems: RowProblems) -> None:
                          "a value may have shifted, so the row is not read")
 
 
-def table_problems(table: RawTable) -> RowProblems:
-    """The row problems of a tabular file, its ragged rows already quarantined (see :func:`report_ragged`)."""
-    problems = RowProblems(table.file, table.data[ROW])
+def table_problems(table: RawTable, withheld=()) -> RowProblems:
+    """The row problems of a tabular file, its ragged rows already quarantined (see
+    :func:`report_ragged`); values of the ``withheld`` columns stay out of the quarantine."""
+    problems = RowProblems(table.file, table.data[ROW], withheld)
     report_ragged(table, problems)
     return problems
 

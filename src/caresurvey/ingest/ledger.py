@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Problem", "Reconciliation", "Ledger", "RowProblems", "PartedProblems", "QUARANTINE_COLUMNS"]
+__all__ = ["Problem", "Reconciliation", "Ledger", "RowProblems", "PartedProblems", "QUARANTINE_COLUMNS", "WITHHELD"]
 
 QUARANTINE_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
 
@@ -100,22 +100,45 @@ class Ledger:
         }
 
 
-class RowProblems:
-    """Problems found in the rows of one raw table, keyed by the frame's index."""
+#: What the quarantine shows in place of a value from a column that identifies someone.
+WITHHELD = "(withheld: identifier)"
+#: Longest value the quarantine repeats; longer ones are cut (a free-text note in the wrong column).
+MAX_QUARANTINED_VALUE = 200
 
-    def __init__(self, file: str, rows: pd.Series):
+
+class RowProblems:
+    """Problems found in the rows of one raw table, keyed by the frame's index.
+
+    Values of the ``withheld`` columns (ids, dates of birth, postcodes, as written in the file)
+    are never copied into the quarantine: it sits in ``data/processed/``, where no direct
+    identifier may go, and the file, row and column find the value in the raw file. Nor are a
+    ragged row's extra values when the table has such columns (a shifted value may be one).
+    """
+
+    def __init__(self, file: str, rows: pd.Series, withheld=()):
         self.file = file
         self.rows = rows  # index -> spreadsheet row number
+        self.withheld = frozenset(withheld)
         self.found: list[tuple[object, Problem]] = []
+
+    def _shown(self, column: str, value: object) -> str:
+        if value is None or value == "":
+            return ""
+        if column in self.withheld or (self.withheld and column.startswith("(after ")):
+            return WITHHELD
+        text = str(value)
+        if len(text) > MAX_QUARANTINED_VALUE:
+            return f"{text[:MAX_QUARANTINED_VALUE]}... ({len(text):,} characters)"
+        return text
 
     def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:
         self.found.append(
-            (index, Problem(self.file, int(self.rows.loc[index]), column, "" if value is None else str(value), rule, message))
+            (index, Problem(self.file, int(self.rows.loc[index]), column, self._shown(column, value), rule, message))
         )
 
     def add_row(self, row: int, column: str, value: str, rule: str, message: str) -> None:
         """A problem in a row that never reached the frame (e.g. a ragged row)."""
-        self.found.append((None, Problem(self.file, row, column, value, rule, message)))
+        self.found.append((None, Problem(self.file, row, column, self._shown(column, value), rule, message)))
 
     @property
     def bad_index(self) -> set:

@@ -55,6 +55,9 @@ OTHER_TABLES = {
 }
 #: Columns that identify a person or a place; dropped from every table. DOB becomes birth_month.
 IDENTIFYING = {"upn", "homepost", "plpost", "urn", "mcdob", "swid", "mother"}
+#: Columns whose values a quarantine row never repeats: the identifying ones, the child's id and
+#: date of birth (the row and column find them in the return).
+_WITHHELD = IDENTIFYING | {"child", "childid", "dob"}
 
 
 def _kind(table: RawTable) -> str:
@@ -119,7 +122,8 @@ class _Group:
         raw = pd.concat([part.table.data for part in parts], ignore_index=True)
         own = []
         for part, start, size in zip(parts, np.cumsum([0, *sizes[:-1]]), sizes):
-            problems = RowProblems(part.table.file, raw[ROW].iloc[start:start + size])
+            problems = RowProblems(part.table.file, raw[ROW].iloc[start:start + size], withheld=[
+                column for column in part.table.columns if normalise_header(column) in _WITHHELD])
             report_ragged(part.table, problems)
             own.append(problems)
         la = text_series(np.repeat(np.array([part.source.la for part in parts], dtype=object), sizes), raw.index)

@@ -129,7 +129,15 @@ def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = No
     file = display or str(path)
     if header_rows == 1 and (table := _read_plain_csv(file, text)) is not None:
         return table
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    # A value may be as long as the file (a long free-text note): the csv module's default
+    # limit (128 KiB) would refuse it, and the text is in memory already, so nothing grows.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise InputError(file, "unreadable-csv",
+                         f"cannot be read as CSV near line {reader.line_num} ({error}); export it again") from None
     return _build(file, rows, 1, header_rows)
 
 
