@@ -58,6 +58,18 @@ def _answer(text: str) -> Answer:
     return Answer(text, position)
 
 
+def _import_id(file: str, column: str, raw: str) -> str:
+    """The ``ImportId`` of a current export's third header row (``{"ImportId":"QID5_TEXT"}``)."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not isinstance(value.get("ImportId", ""), str):
+        raise InputError(file, "qualtrics-header", 'the third header row should hold {"ImportId": ...} for each '
+                         "column; export the responses again as CSV", row=3, column=column, value=raw[:80])
+    return value.get("ImportId", "")
+
+
 def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """A Qualtrics export as ``responses`` rows."""
     probe = read_csv_table(source.path, display=source.display)
@@ -70,7 +82,7 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
         # Text-entry parts of questions carry _TEXT in their import id (QID5_TEXT, QID1_3_TEXT,
         # QID2_TEXT_...Topics); they are free text whatever their content.
         free_text = {c for c, raw in zip(table.columns, import_ids)
-                     if raw and "_TEXT" in json.loads(raw).get("ImportId", "").upper()}
+                     if raw and "_TEXT" in _import_id(table.file, c, raw).upper()}
     else:
         table = read_csv_table(source.path, header_rows=2, display=source.display)
         (second,) = table.header_rows
@@ -81,7 +93,8 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
         free_text = set()
     by_name = {normalise_header(names[c]): c for c in table.columns}
     raw = table.data
-    problems = table_problems(table)
+    metadata = [c for c in table.columns if normalise_header(names[c]) in METADATA]
+    problems = table_problems(table, withheld=[c for c in metadata if normalise_header(names[c]) != "status"])
     status_column = by_name.get("status")
     if status_column is not None:
         for index, status in raw[status_column].items():
@@ -90,7 +103,6 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
                 problems.add(index, status_column, status, "not-a-respondent", f"response type {status!r}: {why}")
     id_column = by_name.get("responseid")
     ids = raw[id_column] if id_column is not None else raw[ROW].astype(str)
-    metadata = [c for c in table.columns if normalise_header(names[c]) in METADATA]
     candidates = [c for c in table.columns if c not in metadata]
     items, dropped = [], []
     respondents = raw.drop(index=list(problems.bad_index))

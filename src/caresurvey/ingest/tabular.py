@@ -7,6 +7,7 @@ row 1), so that any problem found later can be reported where the user can find 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -35,15 +36,30 @@ __all__ = [
 ROW = "_row"  # the column holding each row's spreadsheet row number
 
 
-def decode_text(path: Path) -> str:
-    """A text file's contents: UTF-8 (with or without a byte-order mark), else Windows-1252.
+#: Byte-order marks of the Unicode encodings a spreadsheet's "Unicode text" export may use
+#: (UTF-32's first, as UTF-32-LE's begins with UTF-16-LE's).
+_BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_text(path: Path, display: str | None = None) -> str:
+    """A text file's contents: UTF-8 (with or without a byte-order mark), UTF-16 or UTF-32 with
+    a byte-order mark, else Windows-1252.
 
     Raises
     ------
     InputError
-        If the file is neither (a few bytes are undefined in Windows-1252).
+        If the file is none of these (a few bytes are undefined in Windows-1252).
     """
+    file = display or str(path)
     data = Path(path).read_bytes()
+    for mark, encoding in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise InputError(file, "encoding", f"begins as {encoding.upper()} text but is not (byte "
+                                 f"{error.start}); save it as UTF-8 CSV") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -52,7 +68,7 @@ def decode_text(path: Path) -> str:
             return data.decode("cp1252")
         except UnicodeDecodeError as error:
             raise InputError(
-                str(path), "encoding",
+                file, "encoding",
                 f"cannot be read as UTF-8 or Windows-1252 text (byte {error.start}); save it as UTF-8 CSV",
             ) from None
 
@@ -101,6 +117,10 @@ def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, head
     unnamed = [i + 1 for i, name in enumerate(header) if name == ""]
     if unnamed:
         raise InputError(file, "unnamed-column", f"column(s) {unnamed} of the header have no name; name every column")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:  # which of the two holds the values a column name means cannot be known
+        raise InputError(file, "duplicate-column", f"the header names {', '.join(map(repr, repeated))} more than "
+                         "once; keep one column of each name")
     extra_headers = [[str(v).strip() for v in row[: len(header)]] for row in rows[1:header_count]]
     records, numbers, ragged = [], [], []
     blank = 0
@@ -125,8 +145,8 @@ def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, head
 
 def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = None) -> RawTable:
     """Read a CSV as strings; the first ``header_rows`` rows are headers (the first names columns)."""
-    text = decode_text(path)
     file = display or str(path)
+    text = decode_text(path, file)
     if header_rows == 1 and (table := _read_plain_csv(file, text)) is not None:
         return table
     # A value may be as long as the file (a long free-text note): the csv module's default
@@ -205,27 +225,33 @@ def cell_text(value: object) -> str:
 _WORKBOOK = "an xlsx workbook; save it as .xlsx"
 
 
-def _unsafe_workbook(file: str, error: Exception) -> InputError:
-    return InputError(file, "unsafe-xml", f"part of the workbook declares a document type or entities "
-                                          f"({type(error).__name__}), so it is not read; save the workbook again")
+def _workbook_error(file: str, error: Exception) -> InputError:
+    """What openpyxl raised for a broken or hostile workbook, as one typed error.
+
+    openpyxl raises many types for a file that is not a workbook, and wraps what its XML parser
+    raised; an entity or DTD (refused by defusedxml) is told apart by following the chain.
+    """
+    from defusedxml import DefusedXmlException
+
+    cause = error
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        return InputError(file, "unsafe-xml", f"part of the workbook declares a document type or entities "
+                                              f"({type(cause).__name__}), so it is not read; save the workbook again")
+    return InputError(file, "unreadable-workbook",
+                      f"cannot be read as an xlsx workbook ({type(error).__name__}); save it as .xlsx")
 
 
 def _open_workbook(path: Path, file: str, **options):
     """An openpyxl workbook (read-only), its archive checked first; openpyxl parses its XML with defusedxml."""
     import openpyxl
-    from defusedxml import DefusedXmlException
 
     check_archive(path, file, "unreadable-workbook", _WORKBOOK)
     try:
         return openpyxl.load_workbook(path, read_only=True, **options)
-    except Exception as error:  # openpyxl raises many types for a file that is not a workbook
-        cause = error
-        while cause is not None and not isinstance(cause, DefusedXmlException):
-            cause = cause.__cause__ or cause.__context__  # openpyxl wraps what its parser raised
-        if cause is not None:
-            raise _unsafe_workbook(file, cause) from None
-        raise InputError(file, "unreadable-workbook",
-                         f"cannot be opened as an xlsx workbook ({type(error).__name__}); save it as .xlsx") from None
+    except Exception as error:  # the boundary with an untrusted file: see _workbook_error
+        raise _workbook_error(file, error) from None
 
 
 def xlsx_sheet_names(path: Path, display: str | None = None) -> list[str]:
@@ -237,11 +263,11 @@ def xlsx_sheet_names(path: Path, display: str | None = None) -> list[str]:
 
 def read_xlsx_table(path: Path, sheet: str | None = None, *, display: str | None = None) -> RawTable:
     """Read one worksheet (the first, if not named) as strings, with its row numbers."""
-    from defusedxml import DefusedXmlException
-
     file = display or str(path)
     workbook = _open_workbook(path, file, data_only=True)
     try:
+        if not workbook.worksheets:
+            raise InputError(file, "no-sheet", "the workbook has no worksheet; save it again with its data")
         if sheet is None:
             worksheet = workbook.worksheets[0]
         else:
@@ -251,8 +277,10 @@ def read_xlsx_table(path: Path, sheet: str | None = None, *, display: str | None
                                  f"has no sheet {sheet!r} (sheets: {', '.join(workbook.sheetnames)})")
             worksheet = workbook[matches[0]]
         rows = [[cell_text(v) for v in row] for row in worksheet.iter_rows(values_only=True)]
-    except DefusedXmlException as error:  # sheets are parsed lazily, as their rows are read
-        raise _unsafe_workbook(file, error) from None
+    except InputError:
+        raise
+    except Exception as error:  # a sheet's XML is parsed lazily, as its rows are read
+        raise _workbook_error(file, error) from None
     finally:
         workbook.close()
     return _build(f"{file} [{worksheet.title}]", rows, 1, 1)

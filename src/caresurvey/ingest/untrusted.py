@@ -17,6 +17,7 @@ Every refusal is an :class:`~caresurvey.errors.InputError` naming the file and t
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from caresurvey.errors import InputError
@@ -90,7 +91,7 @@ def read_member(archive: zipfile.ZipFile, name: str, file: str) -> bytes:
     try:
         with archive.open(info) as handle:
             data = handle.read(MAX_MEMBER_BYTES + 1)
-    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError) as error:
         raise InputError(file, "unreadable-archive", f"member {name!r} cannot be read ({error}); export it again") from None
     if len(data) > MAX_MEMBER_BYTES or len(data) > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
         raise InputError(file, "archive-bomb", f"member {name!r} inflates beyond what its header says, so it is not read")
