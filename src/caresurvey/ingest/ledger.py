@@ -121,24 +121,38 @@ class RowProblems:
         self.withheld = frozenset(withheld)
         self.found: list[tuple[object, Problem]] = []
 
+    def _withheld(self, column: str) -> bool:
+        return column in self.withheld or bool(self.withheld and column.startswith("(after "))
+
     def _shown(self, column: str, value: object) -> str:
         if value is None or value == "":
             return ""
-        if column in self.withheld or (self.withheld and column.startswith("(after ")):
+        if self._withheld(column):
             return WITHHELD
         text = str(value)
         if len(text) > MAX_QUARANTINED_VALUE:
             return f"{text[:MAX_QUARANTINED_VALUE]}... ({len(text):,} characters)"
         return text
 
+    def _told(self, column: str, value: object, message: str) -> str:
+        """The message, quoting the value only as the quarantine shows it (messages often quote it)."""
+        if value is None or value == "":
+            return message
+        text = str(value)
+        if self._withheld(column):
+            return message.replace(repr(text), "the value").replace(text, "the value")
+        if len(text) > MAX_QUARANTINED_VALUE:
+            return message.replace(text, self._shown(column, value))
+        return message
+
     def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:
-        self.found.append(
-            (index, Problem(self.file, int(self.rows.loc[index]), column, self._shown(column, value), rule, message))
-        )
+        self.found.append((index, Problem(self.file, int(self.rows.loc[index]), column, self._shown(column, value), rule,
+                                          self._told(column, value, message))))
 
     def add_row(self, row: int, column: str, value: str, rule: str, message: str) -> None:
         """A problem in a row that never reached the frame (e.g. a ragged row)."""
-        self.found.append((None, Problem(self.file, row, column, self._shown(column, value), rule, message)))
+        self.found.append((None, Problem(self.file, row, column, self._shown(column, value), rule,
+                                         self._told(column, value, message))))
 
     @property
     def bad_index(self) -> set:

@@ -60,6 +60,8 @@ def parse_xml(data: bytes | Path, file: str, what: str, advice: str):
                          ) from None
     except ParseError as error:
         raise InputError(file, "unreadable-xml", f"{what} is not well-formed XML ({error}); {advice}") from None
+    except LookupError as error:  # the XML declaration names an encoding Python does not know
+        raise InputError(file, "unreadable-xml", f"{what} declares an unknown encoding ({error}); {advice}") from None
 
 
 def open_archive(path: Path, file: str, rule: str, what: str) -> zipfile.ZipFile:
