@@ -30,7 +30,7 @@ RAW := $(shell find data/raw -type f ! -name '.gitkeep' 2>/dev/null)
 NOTEBOOKS := $(wildcard notebooks/*.py)
 NOTEBOOK_PAGES := $(NOTEBOOKS:notebooks/%.py=$(REPORTS)/notebooks/%.html)
 
-.PHONY: help setup synthetic data process tables figures report pdf test test-slow bench notebooks clean
+.PHONY: help setup synthetic data process tables figures report pdf test test-slow fuzz bench notebooks clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
@@ -101,6 +101,15 @@ test: $(STAMP) ## Run the test suite (fast tests; skips those needing ../shared 
 
 test-slow: $(STAMP) ## Run the slow tests too
 	$(PY) -m pytest -m 'slow or not slow'
+
+# Property tests run a bounded, repeatable number of examples in `make test`; here each runs
+# thousands of fresh random ones (hypothesis profile "fuzz", tests/conftest.py). A failure
+# prints the smallest input that shows it.
+FUZZ_TESTS ?= tests/ingest/test_reader_properties.py tests/ingest/test_values_and_tables.py
+FUZZ_EXAMPLES ?= 2000
+
+fuzz: $(STAMP) ## Fuzz every reader with thousands of broken files (FUZZ_EXAMPLES each; tens of minutes)
+	HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -p no:cacheprovider $(FUZZ_TESTS)
 
 # DfE statistics that size the national-scale synthetic set (skipped in the benchmark if absent).
 STATISTICS ?= ../shared/data/dfe/ees

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings
 # property; `make fuzz` runs many more, freshly random each time.
 _SLOW_INPUTS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, suppress_health_check=_SLOW_INPUTS)
-settings.register_profile("fuzz", max_examples=2_000, deadline=None, suppress_health_check=_SLOW_INPUTS)
+settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "2000")), deadline=None,
+                          suppress_health_check=_SLOW_INPUTS)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 PROJECT = Path(__file__).resolve().parents[1]

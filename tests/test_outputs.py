@@ -231,3 +231,22 @@ def test_a_killed_report_leaves_the_previous_reports(ingested_study, tmp_path):
     assert snapshot(reports) == old  # killed while staging its tables: nothing a reader sees changed
     recover(reports)
     assert snapshot(reports) == old and leftovers(reports) == []
+
+
+# ---- text a spreadsheet would run ---------------------------------------------------------------
+
+
+def test_csv_cells_that_would_run_as_formulas_are_neutralised(tmp_path):
+    import pandas as pd
+
+    from caresurvey.outputs import write_frame_csv
+
+    # OWASP "CSV injection": a cell starting =, +, -, @, tab or carriage return runs as a formula
+    frame = pd.DataFrame({"label": ["=HYPERLINK(\"http://example.org\")", "+44 1234", "@SUM(A1)", "\t=1", "-3",
+                                    "+0.5", "-", "Rarely or never"],
+                          "n": [1, -2, 3, 4, 5, 6, 7, 8]})
+    write_frame_csv(tmp_path / "t.csv", frame)
+    back = pd.read_csv(tmp_path / "t.csv", dtype=str, keep_default_na=False)
+    assert back["label"].tolist() == ["'=HYPERLINK(\"http://example.org\")", "'+44 1234", "'@SUM(A1)", "'\t=1",
+                                      "-3", "+0.5", "-", "Rarely or never"]  # numbers and a lone sign are not formulas
+    assert back["n"].tolist() == ["1", "-2", "3", "4", "5", "6", "7", "8"]

