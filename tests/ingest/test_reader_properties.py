@@ -289,67 +289,49 @@ def broken_member(draw, base: bytes) -> bytes:
 # ---- the properties ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("key", ALL)
-def test_broken_bytes_give_a_table_or_a_typed_error(samples, key):
-    sample = samples[key]
+def holds_for_every(sample: Sample, files, to_bytes=lambda data: data) -> None:
+    """Read every file ``files`` draws (through ``to_bytes``) as ``sample``'s format; each must
+    give a correct result or one typed error (:meth:`Sample.read`)."""
 
-    @given(broken_bytes(sample.data))
-    def check(data):
-        sample.read(data)
+    @given(files)
+    def check(drawn):
+        sample.read(to_bytes(drawn))
 
     check()
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_broken_bytes_give_a_table_or_a_typed_error(samples, key):
+    holds_for_every(samples[key], broken_bytes(samples[key].data))
 
 
 @pytest.mark.parametrize("key", TEXT)
 def test_a_text_file_in_another_encoding_gives_a_table_or_a_typed_error(samples, key):
-    sample = samples[key]
-    text = sample.data.decode("utf-8")
+    text = samples[key].data.decode("utf-8")
 
-    @given(st.sampled_from(ENCODINGS), st.sampled_from(["", "é", "£", "’", "😀"]))
-    def check(encoding, accent):
-        try:
-            data = (text.replace("a", accent, 3) if accent else text).encode(encoding)
-        except UnicodeEncodeError:
-            data = text.encode(encoding, errors="replace")
-        sample.read(data)
+    def encoded(drawn: tuple[str, str]) -> bytes:
+        encoding, accent = drawn
+        return (text.replace("a", accent, 3) if accent else text).encode(encoding, errors="replace")
 
-    check()
+    holds_for_every(samples[key], st.tuples(st.sampled_from(ENCODINGS), st.sampled_from(["", "é", "£", "’", "😀"])),
+                    encoded)
 
 
 @pytest.mark.parametrize("key", CSV)
 def test_broken_csv_tables_give_a_table_or_a_typed_error(samples, key):
-    sample = samples[key]
-    header_rows = 3 if sample.format == "qualtrics-csv" else 1
-    rows = _csv_rows(sample.data)
-
-    @given(broken_rows(rows, header_rows))
-    def check(broken):
-        sample.read(_csv_bytes(broken))
-
-    check()
+    header_rows = 3 if samples[key].format == "qualtrics-csv" else 1
+    holds_for_every(samples[key], broken_rows(_csv_rows(samples[key].data), header_rows), _csv_bytes)
 
 
 @pytest.mark.parametrize("key", WORKBOOKS)
 def test_broken_sheets_and_formula_cells_give_a_table_or_a_typed_error(samples, key):
-    sample = samples[key]
-    rows = _workbook_rows(sample.data)
-
-    @given(broken_rows(rows))
-    def check(broken):
-        sample.read(_workbook_bytes(sample.data, broken))
-
-    check()
+    base = samples[key].data
+    holds_for_every(samples[key], broken_rows(_workbook_rows(base)), lambda rows: _workbook_bytes(base, rows))
 
 
 @pytest.mark.parametrize("key", ARCHIVES)
 def test_archives_with_a_broken_member_give_a_table_or_a_typed_error(samples, key):
-    sample = samples[key]
-
-    @given(broken_member(sample.data))
-    def check(data):
-        sample.read(data)
-
-    check()
+    holds_for_every(samples[key], broken_member(samples[key].data))
 
 
 def test_formulas_in_cells_are_read_as_text_never_evaluated(samples):

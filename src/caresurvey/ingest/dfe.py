@@ -91,6 +91,9 @@ def _year_of_sfr(table: RawTable, source: Source, ledger: Ledger) -> int:
 def _cells(raw: pd.DataFrame, measures: dict[str, str], identity: pd.DataFrame, breakdown: pd.Series,
            year: pd.Series, source: Source) -> pd.DataFrame:
     """One row per area and measure (long form), each published cell read as a number or a symbol."""
+    if not measures:
+        raise InputError(source.display, "no-measures", "has no measure columns, only the areas' names and codes; "
+                         "download the file again with its figures")
     wide = raw[list(measures)].rename(columns=measures)
     wide["_index"] = raw.index
     cells = wide.melt(id_vars="_index", var_name="measure", value_name="_text")

@@ -142,7 +142,8 @@ class RowProblems:
         if self._withheld(column):
             return message.replace(repr(text), "the value").replace(text, "the value")
         if len(text) > MAX_QUARANTINED_VALUE:
-            return message.replace(text, self._shown(column, value))
+            shown = self._shown(column, value)
+            return message.replace(repr(text), repr(shown)).replace(text, shown)
         return message
 
     def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:

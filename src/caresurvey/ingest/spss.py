@@ -25,6 +25,11 @@ def _is_user_missing(value: float, ranges: list[dict]) -> bool:
     return any(r["lo"] <= value <= r["hi"] for r in ranges)
 
 
+def _scale_code(value: float) -> int | None:
+    """A value's code on its scale: a whole number a 64-bit column holds (a scale's codes are small)."""
+    return int(value) if value.is_integer() and abs(value) < 2**62 else None
+
+
 def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """An SPSS questionnaire as ``responses`` rows."""
     import pyreadstat
@@ -62,7 +67,7 @@ def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
                 if value_labels and value not in value_labels:
                     problems.add(case, column, f"{value:g}", "value-label",
                                  f"{value:g} has no value label for {column}; its meaning is not certain")
-                answers.append(Answer(value_labels.get(value, f"{value:g}"), int(value) if value.is_integer() else None))
+                answers.append(Answer(value_labels.get(value, f"{value:g}"), _scale_code(value)))
             else:
                 answers.append(Answer(str(value), None))
         items.append(Item(column, questions.get(column), answers))
