@@ -59,6 +59,19 @@ def test_utf8_with_bom(tmp_path):
     assert read_csv_table(path).columns == ["CHILD", "DOB"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_unicode_text_with_a_byte_order_mark_reads_as_utf8_does(tmp_path, encoding):
+    # Excel's "Unicode text" and some exports are UTF-16 with a BOM (Python's utf-16 and utf-32
+    # codecs write one); read as Windows-1252 their headers would be full of NULs
+    text = "CHILD,ETHNIC,NOTE\n1,WBRI,Zoë’s £5\n"
+    utf16 = tmp_path / "u.csv"
+    utf16.write_bytes(("\ufeff" + text).encode(encoding) if encoding == "utf-16-be" else text.encode(encoding))
+    utf8 = tmp_path / "t.csv"
+    utf8.write_text(text, encoding="utf-8")
+    assert read_csv_table(utf16).data.equals(read_csv_table(utf8).data)
+    assert read_csv_table(utf16).data["NOTE"].tolist() == ["Zoë’s £5"]
+
+
 def test_headers_match_whatever_case_and_spacing(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("child , Review code\n1,PN1\n")
