@@ -74,8 +74,7 @@ class _Transaction:
         self.removed.add(relative.as_posix())
 
     def commit(self) -> None:
-        written = sorted(p.relative_to(self.files).as_posix() for p in self.files.rglob("*")
-                         if p.is_file() and not _is_temporary(p))
+        written = sorted(p.relative_to(self.files).as_posix() for p in self.files.rglob("*") if p.is_file())
         journal = {"write": written, "remove": sorted(self.removed - set(written))}
         _write_synced(self.stage / _JOURNAL, json.dumps(journal, indent=1).encode("utf-8"))
         _fsync_folder(self.stage)
@@ -84,10 +83,6 @@ class _Transaction:
 
 #: The transactions this thread of work is inside, innermost last.
 _ACTIVE: ContextVar[tuple[_Transaction, ...]] = ContextVar("caresurvey_output_transactions", default=())
-
-
-def _is_temporary(path: Path) -> bool:
-    return path.name.startswith(".") and path.name.endswith(".tmp")
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -199,8 +194,8 @@ def output_transaction(root: str | Path) -> Iterator[None]:
 
 def _destination(path: Path) -> Path:
     """Where a write of ``path`` goes: the innermost transaction's staging folder that covers it."""
+    absolute = path.resolve()
     for transaction in reversed(_ACTIVE.get()):
-        absolute = path.resolve()
         if transaction.owns(absolute):
             return transaction.staged(absolute)
     return path
@@ -223,9 +218,10 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 def remove_output(path: str | Path) -> None:
     """Delete an output that is no longer made (with the transaction's other changes, if inside one)."""
     path = Path(path)
+    absolute = path.resolve()
     for transaction in reversed(_ACTIVE.get()):
-        if transaction.owns(path.resolve()):
-            transaction.remove(path.resolve())
+        if transaction.owns(absolute):
+            transaction.remove(absolute)
             return
     path.unlink(missing_ok=True)
 
