@@ -52,8 +52,7 @@ def make_study(folder: Path, synthetic_study: Path, *, synthetic: bool = True) -
     (raw / "extra" / "SFR36_CLA2014.csv").write_text(SFR, encoding="utf-8")
     # an LA's own table in a published table's layout, for `compare-published`
     (folder / "local.csv").write_text("group,item,category,n,denominator\nCG,IRO contacts CG,Rarely or never,10,30\n")
-    for name in ("notebooks",):
-        shutil.copytree(PROJECT / name, folder / name)
+    shutil.copytree(PROJECT / "notebooks", folder / "notebooks")
     return folder / "caresurvey.toml"
 
 
@@ -146,7 +145,7 @@ def test_two_runs_write_the_same_bytes(whole_run, synthetic_study, tmp_path):
     for command in ("inventory", "ingest", "tables", "figures"):
         result = run(tmp_path, [command, "--config", "caresurvey.toml"], env)
         assert result.returncode == 0, result.stderr
-    processed = {k: v for k, v in tree_hashes(tmp_path / "data" / "processed").items()}
+    processed = tree_hashes(tmp_path / "data" / "processed")
     assert processed and processed == {k: v for k, v in tree_hashes(first / "data" / "processed").items()
                                        if not k.startswith("single/")}
     for part in ("tables", "figures"):
