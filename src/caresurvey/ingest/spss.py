@@ -5,11 +5,23 @@ Read with pyreadstat and ``user_missing=True``: by default pyreadstat turns user
 are kept as missing answers with their label as the reason. A numeric variable with value
 labels is an item; string variables (free text) are left out unless the manifest maps them.
 Rows are SPSS case numbers (case 1 is the first respondent).
+
+pyreadstat parses the file in C (ReadStat), and a damaged or hostile file can crash it outright
+(a segmentation fault, found by ``make fuzz``). So the file is parsed in a child process, which
+hands back the data as Parquet and the labels as JSON (formats that cannot run code, even from
+a child whose memory a hostile file has corrupted); a crash is one typed error, not the end of
+the run.
 """
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -30,15 +42,45 @@ def _scale_code(value: float) -> int | None:
     return int(value) if value.is_integer() and abs(value) < 2**62 else None
 
 
+_PARSE_IN_CHILD = """
+import json, sys
+import pyreadstat
+try:
+    data, meta = pyreadstat.read_sav(sys.argv[1], user_missing=True)
+except Exception as error:  # pyreadstat raises its own ReadstatError and others for a non-.sav file
+    print(f"{type(error).__name__}: {error}", file=sys.stderr)
+    sys.exit(3)
+data.to_parquet(sys.argv[2])
+labels = {column: [[code, label] for code, label in codes.items()] for column, codes in meta.variable_value_labels.items()}
+with open(sys.argv[3], "w", encoding="utf-8") as stream:
+    json.dump({"labels": labels, "questions": meta.column_names_to_labels, "missing": meta.missing_ranges}, stream)
+"""
+
+
+def _parse_sav(path: Path, file: str):
+    """pyreadstat's ``(data, meta)`` for ``path``, parsed in a child process (see the module's notes)."""
+    unreadable = "cannot be read as an SPSS .sav file ({}); save it from SPSS again"
+    with tempfile.TemporaryDirectory() as folder:
+        data_path, meta_path = Path(folder) / "data.parquet", Path(folder) / "meta.json"
+        result = subprocess.run([sys.executable, "-c", _PARSE_IN_CHILD, str(path), str(data_path), str(meta_path)],
+                                capture_output=True, text=True, timeout=600)
+        if result.returncode == 3:
+            raise InputError(file, "unreadable-sav", unreadable.format(result.stderr.strip()[-300:]))
+        if result.returncode != 0:
+            why = f"the SPSS parser stopped with signal {-result.returncode}" if result.returncode < 0 \
+                else f"the SPSS parser failed: {result.stderr.strip()[-300:]}"
+            raise InputError(file, "unreadable-sav", unreadable.format(why))
+        data = pd.read_parquet(data_path)
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    return data, SimpleNamespace(
+        variable_value_labels={column: dict((code, label) for code, label in pairs)
+                               for column, pairs in meta["labels"].items()},
+        column_names_to_labels=meta["questions"], missing_ranges=meta["missing"])
+
+
 def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """An SPSS questionnaire as ``responses`` rows."""
-    import pyreadstat
-
-    try:
-        data, meta = pyreadstat.read_sav(str(source.path), user_missing=True)
-    except Exception as error:  # pyreadstat raises its own ReadstatError and others for a non-.sav file
-        raise InputError(source.display, "unreadable-sav",
-                         f"cannot be read as an SPSS .sav file ({type(error).__name__}: {error}); save it from SPSS again") from None
+    data, meta = _parse_sav(source.path, source.display)
     data.index = range(1, len(data) + 1)  # SPSS case numbers
     problems = RowProblems(source.display, pd.Series(data.index, index=data.index))
     labels = meta.variable_value_labels
