@@ -73,8 +73,7 @@ def _parse_sav(path: Path, file: str):
         data = pd.read_parquet(data_path)
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     return data, SimpleNamespace(
-        variable_value_labels={column: dict((code, label) for code, label in pairs)
-                               for column, pairs in meta["labels"].items()},
+        variable_value_labels={column: dict(pairs) for column, pairs in meta["labels"].items()},
         column_names_to_labels=meta["questions"], missing_ranges=meta["missing"])
 
 
