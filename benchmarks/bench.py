@@ -35,7 +35,7 @@ TARGETS = {
     "report_noop_seconds": 1.0,
 }
 
-#: The tables computed from SSDA903 returns (ids of caresurvey.analysis.tables).
+#: The tables computed from SSDA903 returns (ids of caresurvey.results.registry).
 SSDA903_TABLES = ("review_timeliness", "review_participation", "time_to_permanence", "study_la_heterogeneity",
                   "study_la_funnels")
 
@@ -52,12 +52,12 @@ def _peak_rss_mb() -> float:
 
 def run_once(raw: Path, out: Path) -> dict:
     """One run in this process: ingest every return under ``raw``, then every SSDA903 table."""
-    from caresurvey.analysis.data import StudyData
-    from caresurvey.analysis.tables import ANALYSES, DERIVED
     from caresurvey.config import load_config
     from caresurvey.ingest.common import Source
     from caresurvey.ingest.pipeline import read_sources, write_processed
     from caresurvey.pseudonym import Pseudonymiser
+    from caresurvey.results import compute
+    from caresurvey.results.inputs import read_processed
 
     config = load_config(PROJECT / "caresurvey.toml")
     pseudonymise = Pseudonymiser(b"benchmark key, not a secret")
@@ -71,15 +71,8 @@ def run_once(raw: Path, out: Path) -> dict:
     write_processed(ingested, out, title="national benchmark")
     stages["write"] = time.perf_counter() - mark
     del ingested
-    data = StudyData(out)
-    tables = {}
-    for table_id in SSDA903_TABLES:
-        mark = time.perf_counter()
-        if table_id in ANALYSES:
-            tables[table_id] = ANALYSES[table_id](data, config)
-        else:
-            tables[table_id] = DERIVED[table_id](tables, data, config)
-        stages[table_id] = time.perf_counter() - mark
+    # every SSDA903 table and the tables they are computed from, each timed (its inputs' preparation included)
+    tables = compute(read_processed(out), SSDA903_TABLES, seed=config.seed, rounding=config.rounding, timings=stages)
     return {"seconds": time.perf_counter() - start, "stages": stages, "files": len(files),
             "rows": {name: len(tables[name]) for name in tables}, "peak_rss_mb": _peak_rss_mb()}
 

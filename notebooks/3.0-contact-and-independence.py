@@ -19,35 +19,22 @@
 # support for an independent IRO service.
 
 # %%
-from caresurvey.analysis.data import open_study
-from caresurvey.analysis.questionnaires import (
-    formal_challenge,
-    formal_challenge_tests,
-    independence_attitudes,
-    independence_attitudes_model,
-    iro_cg_contact,
-    iro_cg_contact_tests,
-)
-from caresurvey.report.analysis_figures import shares_chart
+from caresurvey.explore import open_study
 
-config, data = open_study()
-contact = iro_cg_contact(data)
-shares_chart(contact[contact["category"] != "Sometimes"], ["item", "group", "category"],
-             "IRO and guardian contact when a case is in proceedings", "iro_cg_contact")
+study = open_study()
+study.figure("iro_cg_contact")
 
 # %%
-iro_cg_contact_tests(data, config.seed)
+study.table("iro_cg_contact_tests")
 
 # %%
-shares_chart(formal_challenge(data), ["mechanism", "group"], "Formal challenge used by IROs",
-             "formal_challenge")
+study.figure("formal_challenge")
 
 # %%
-formal_challenge_tests(data)
+study.table("formal_challenge_tests")
 
 # %%
-shares_chart(independence_attitudes(data), ["group"],
-             "In favour of separating IROs from local authorities", "independence_attitudes")
+study.figure("independence_attitudes")
 
 # %%
-independence_attitudes_model(data)
+study.table("independence_attitudes_model")

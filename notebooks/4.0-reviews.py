@@ -19,24 +19,29 @@
 # adoption, special guardianship and return home as competing risks.
 
 # %%
-from caresurvey.analysis.data import open_study
-from caresurvey.analysis.permanence import time_to_permanence
-from caresurvey.analysis.reviews import review_participation, review_timeliness
-from caresurvey.report.analysis_figures import cumulative_incidence_chart, review_timeliness_chart
+from caresurvey.analysis.reviews import review_timeliness
+from caresurvey.explore import open_study
 
-config, data = open_study()
-timeliness = review_timeliness(data)
-review_timeliness_chart(timeliness)
+study = open_study()
+study.figure("review_timeliness")
 
 # %%
-timeliness
+study.table("review_timeliness")
+
+# %% [markdown]
+# The analyses are functions of the processed tables, so they run on any part of them: here,
+# the reviews of one LA.
 
 # %%
-review_participation(data).query("code == 'views conveyed'")
+episodes, reviews = study.processed.table("episodes"), study.processed.table("reviews")
+la = sorted(episodes["la"].unique())[0] if len(episodes) else None
+review_timeliness(episodes[episodes["la"] == la], reviews[reviews["la"] == la]) if la else "no SSDA903 returns"
 
 # %%
-permanence = time_to_permanence(data)
-cumulative_incidence_chart(permanence)
+study.table("review_participation").query("code == 'views conveyed'")
 
 # %%
-permanence
+study.figure("time_to_permanence")
+
+# %%
+study.table("time_to_permanence")

@@ -19,16 +19,13 @@
 # on the double-coded interviews (Krippendorff's alpha, nominal; Cohen's kappa).
 
 # %%
-from caresurvey.analysis.data import open_study
-from caresurvey.analysis.interviews import coding_agreement, interview_codes
-from caresurvey.report.analysis_figures import code_frequency_chart
+from caresurvey.explore import open_study
 
-config, data = open_study()
-codes = interview_codes(data)
-code_frequency_chart(codes)
+study = open_study()
+study.figure("interview_codes")
 
 # %%
-codes.sort_values("percent", ascending=False).head(15)
+study.table("interview_codes").sort_values("percent", ascending=False).head(15)
 
 # %%
-coding_agreement(data)
+study.table("coding_agreement")

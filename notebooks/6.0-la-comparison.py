@@ -20,22 +20,16 @@
 # sample against the published study.
 
 # %%
-from caresurvey.analysis.compare_published import study_against_published
-from caresurvey.analysis.comparison import published_comparison
-from caresurvey.analysis.data import open_study
-from caresurvey.analysis.national import national_shares, share_funnel
-from caresurvey.analysis.study_las import study_la_funnels, study_la_heterogeneity
-from caresurvey.report.analysis_figures import funnel_chart, national_funnel_title
+from caresurvey.explore import open_study
 
-config, data = open_study()
-study_la_heterogeneity(data, config.seed)
+study = open_study()
+study.table("study_la_heterogeneity")
 
 # %%
-funnels = study_la_funnels(data)
-funnel_chart(funnels[funnels["measure"] == "reviews held on time"], "Reviews held on time, by study LA")
+study.figure("study_la_funnels")
 
 # %%
-funnels
+study.table("study_la_funnels")
 
 # %% [markdown]
 # National statistics: each derived share per area and year (England's series first), then the
@@ -44,12 +38,11 @@ funnels
 # `caresurvey compare-las --overdispersion` widens the limits.
 
 # %%
-shares = national_shares(data.table("la_statistics"))
+shares = study.table("national_shares")
 shares[shares["geographic_level"] == "National"] if len(shares) else "no DfE statistics in this study"
 
 # %%
-national = share_funnel(shares)
-funnel_chart(national, national_funnel_title(national)) if len(national) else "no DfE statistics in this study"
+study.figure("national_funnel") if len(study.table("national_funnel")) else "no DfE statistics in this study"
 
 # %% [markdown]
 # The study's own counts against the published tables, as a new local sample would be compared:
@@ -57,4 +50,4 @@ funnel_chart(national, national_funnel_title(national)) if len(national) else "n
 # from another sample, use `caresurvey compare-published TABLE.csv --published TABLE_ID`.
 
 # %%
-study_against_published(published_comparison(data, config.rounding), config.rounding)
+study.table("study_vs_published")

@@ -125,13 +125,23 @@ def _texts(path: Path) -> Iterator[tuple[str, str]]:
 _WORD = re.compile(r"[0-9A-Za-z]+")
 
 
+def _in_a_decimal(value: str, text: str, at: int) -> bool:
+    """Whether the digits ``value`` at ``at`` are one side of a decimal number (``123.959448``, a
+    figure's coordinate), which no id is."""
+    end = at + len(value)
+    fraction = text[at - 1:at] == "." and text[at - 2:at - 1].isdigit()
+    whole = text[end:end + 1] == "." and text[end + 1:end + 2].isdigit()
+    return value.isdigit() and (fraction or whole)
+
+
 def _appears(kind: str, value: str, text: str) -> bool:
     if kind == "free text":  # a prefix ends wherever 40 characters end, often inside a word
         return value in text
     at = text.find(value)
     while at >= 0:  # an occurrence with no letter or digit either side of it
         before, after = text[at - 1:at], text[at + len(value):at + len(value) + 1]
-        if not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum()):
+        if not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum()) \
+                and not _in_a_decimal(value, text, at):
             return True
         at = text.find(value, at + 1)
     return False

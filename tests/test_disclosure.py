@@ -8,11 +8,11 @@ import itertools
 import pandas as pd
 import pytest
 
-from caresurvey.analysis.tables import PROTECTION
 from caresurvey.config import load_config
-from caresurvey.disclosure import Protection, Total, protect
+from caresurvey.disclosure import Roles, Total, protect
 from caresurvey.report.build import write_report
 from caresurvey.report.notebooks import NOT_RENDERED_FOR_REAL_DATA
+from caresurvey.results import REGISTRY
 
 THRESHOLD = 10
 
@@ -26,7 +26,7 @@ def test_a_small_cell_with_row_and_column_totals_cannot_be_recovered():
     frame = pd.DataFrame({"la": ["A", "A", "A", "B", "B", "B", "All", "All", "All"],
                           "category": ["x", "y", "Total"] * 3,
                           "n": [3, 12, 15, 11, 8, 19, 14, 20, 34]})
-    spec = Protection(counts=("n",), keys=("la", "category"), totals=(Total("la", "All"), Total("category", "Total")))
+    spec = Roles(counts=("n",), keys=("la", "category"), totals=(Total("la", "All"), Total("category", "Total")))
     protected = protect(frame, spec, THRESHOLD, name="test")
     hidden = withheld(protected)
     assert {0, 4} <= set(hidden)
@@ -51,7 +51,7 @@ def test_an_overall_row_that_includes_a_small_other_group_is_not_a_difference_at
     # Overall 20 = LA-employed 12 + self-employed 7 + one IRO of other employment: showing all
     # three tells everyone what that one IRO answered
     frame = pd.DataFrame({"group": ["Overall", "LA-employed", "Self-employed"], "n": [20, 12, 7], "denominator": [30, 18, 11]})
-    spec = Protection(counts=("n",), denominator="denominator", keys=("group",),
+    spec = Roles(counts=("n",), denominator="denominator", keys=("group",),
                       totals=(Total("group", "Overall", ("LA-employed", "Self-employed"), complete=False),))
     protected = protect(frame, spec, THRESHOLD, name="test")
     display = protected.display()
@@ -64,7 +64,7 @@ def test_an_overall_row_that_includes_a_small_other_group_is_not_a_difference_at
 
 def test_a_count_whose_rest_is_small_is_withheld_with_its_percentages():
     frame = pd.DataFrame({"group": ["A", "B"], "n": [25, 40], "denominator": [28, 80], "percent": [89.3, 50.0]})
-    spec = Protection(counts=("n",), denominator="denominator", keys=("group",))
+    spec = Roles(counts=("n",), denominator="denominator", keys=("group",))
     display = protect(frame, spec, THRESHOLD, name="test").display()
     assert display.loc[0, "n"] == "c" and display.loc[0, "percent"] == "c"  # 28 - 25 = 3 did not
     assert display.loc[1, "n"] == 40 and display.loc[1, "percent"] == 50.0
@@ -72,7 +72,7 @@ def test_a_count_whose_rest_is_small_is_withheld_with_its_percentages():
 
 def test_rounding_marks_counts_that_round_to_zero():
     frame = pd.DataFrame({"area": ["North", "South", "England"], "n": [2, 1236, 1238]})
-    spec = Protection(counts=("n",), keys=("area",))
+    spec = Roles(counts=("n",), keys=("area",))
     protected = protect(frame, spec, threshold=1, round_to=5, name="test")
     display = protected.display()
     assert display["n"].tolist() == ["k", 1235, 1240]  # DfE symbol k: not zero, rounds to zero
@@ -81,7 +81,7 @@ def test_rounding_marks_counts_that_round_to_zero():
 def test_a_wrong_specification_is_an_error_not_a_leak():
     frame = pd.DataFrame({"la": ["A", "B", "All"], "n": [12, 15, 30]})
     with pytest.raises(ValueError, match="does not hold"):
-        protect(frame, Protection(counts=("n",), keys=("la",), totals=(Total("la", "All"),)), THRESHOLD, name="test")
+        protect(frame, Roles(counts=("n",), keys=("la",), totals=(Total("la", "All"),)), THRESHOLD, name="test")
 
 
 def _allowed(value) -> bool:
@@ -100,7 +100,8 @@ def test_real_data_mode_leaves_no_count_under_the_threshold_in_any_output(ingest
     write_report(config, ["caresurvey", "report"])
     book = openpyxl.load_workbook(tmp_path / "tables.xlsx", read_only=True)
     checked = {"csv": 0, "xlsx": 0}
-    for table_id, spec in PROTECTION.items():
+    for declaration in REGISTRY:
+        table_id, spec = declaration.id, declaration.roles
         if spec.public:
             continue
         table = pd.read_csv(tmp_path / "tables" / f"{table_id}.csv", dtype=str, keep_default_na=False)
@@ -114,7 +115,7 @@ def test_real_data_mode_leaves_no_count_under_the_threshold_in_any_output(ingest
             for value in sheet[column]:
                 checked["xlsx"] += 1
                 assert _allowed(value), ("tables.xlsx", table_id, column, value)
-        for column in spec.minimum:
+        for column in spec.sizes:
             for row in table.itertuples():
                 value = getattr(row, column)
                 if value not in ("c", "") and float(value) < THRESHOLD:
@@ -135,7 +136,7 @@ def test_real_data_mode_leaves_no_count_under_the_threshold_in_any_output(ingest
     shares = re.findall(r"\((\w+)/(\w+)\)", " ".join(re.findall(r'alt="([^"]*)"', html)))
     assert shares and all(_allowed(k) and _allowed(n) for k, n in shares)
     for table in re.findall(r'<caption><code>tables/(\w+)\.csv</code>.*?</table>', html, re.S):
-        assert table in PROTECTION
+        assert table in {d.id for d in REGISTRY}
     assert NOT_RENDERED_FOR_REAL_DATA in html  # notebooks show tables before control: not run for real data
 
 
@@ -144,6 +145,6 @@ def test_a_small_change_in_a_falling_count_is_protected():
     from caresurvey.disclosure import Cumulative
 
     frame = pd.DataFrame({"months": [6, 12, 18], "at_risk": [30, 25, 12]})
-    spec = Protection(counts=("at_risk",), keys=("months",), cumulative=Cumulative("months", (), ("at_risk",)))
+    spec = Roles(counts=("at_risk",), keys=("months",), cumulative=Cumulative("months", (), ("at_risk",)))
     display = protect(frame, spec, THRESHOLD, name="test").display()
     assert "c" in display["at_risk"].tolist()[:2]  # 30 - 25 is no longer derivable

@@ -1,4 +1,4 @@
-"""The workbook for LA analysts, and the analysis catalogue behind its contents sheet."""
+"""The workbook for LA analysts, and the declarations behind its contents sheet."""
 
 from __future__ import annotations
 
@@ -9,23 +9,25 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from caresurvey.analysis.catalogue import CATALOGUE, TOPICS
-from caresurvey.analysis.tables import PROTECTION
+from caresurvey.codes import OUTPUT_SYMBOLS
 from caresurvey.config import load_config
-from caresurvey.disclosure import Protected
-from caresurvey.report.workbook import SYMBOLS, _sheet_names, write_workbook
+from caresurvey.disclosure import DisclosurePolicy, Protected
+from caresurvey.report.workbook import _sheet_names, write_workbook
+from caresurvey.results import REGISTRY, TOPICS, Release, ReleasedTable, build_release
 
 
 def test_every_output_table_says_what_it_is():
-    assert set(CATALOGUE) == set(PROTECTION)
-    for info in CATALOGUE.values():
-        assert info.topic in TOPICS and info.question.endswith("?") and info.method and info.caveats
+    for declaration in REGISTRY:
+        text = declaration.text
+        assert text.title and text.question.endswith("?") and text.method, declaration.id
+        if declaration.topic is not None:  # shown in the report: what to beware of, and what it needs
+            assert declaration.topic in TOPICS and text.caveats and text.needs, declaration.id
 
 
-def test_published_tables_named_in_the_catalogue_exist():
+def test_published_tables_named_in_the_declarations_exist():
     from caresurvey.published.catalogue import table_ids
 
-    named = {table for info in CATALOGUE.values() for table in info.published}
+    named = {table for declaration in REGISTRY for table in declaration.published}
     assert named <= set(table_ids())
 
 
@@ -38,24 +40,24 @@ def test_sheet_names_fit_excel_and_stay_unique():
 
 @pytest.fixture(scope="module")
 def workbook(ingested_study, tmp_path_factory):
-    from caresurvey.analysis.tables import protected_analyses
-
     folder = tmp_path_factory.mktemp("workbook")
     config = dataclasses.replace(load_config(ingested_study), reports_dir=folder)
-    tables = protected_analyses(config)
-    path = write_workbook(folder / "tables.xlsx", tables, study=config.name, synthetic=True, threshold=10, round_to=0)
-    return path, tables, config.name
+    release = build_release(config)
+    path = write_workbook(folder / "tables.xlsx", release, study=config.name)
+    tables = {table_id: table for table_id, table in release.tables.items() if table.declaration.workbook}
+    return path, release, tables, config.name
 
 
 def test_workbook_has_contents_notes_and_a_sheet_per_table_with_the_csv_values(workbook):
-    path, tables, _ = workbook
+    path, _, tables, _ = workbook
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["contents", "notes", *tables]
+    assert "published_consistency" not in tables and "data_quality_by_rule" in tables
     contents = [row for row in book["contents"].iter_rows(min_row=5, values_only=True)]
-    assert [row[1] for row in contents] == [CATALOGUE[t].title for t in tables]
+    assert [row[1] for row in contents] == [table.declaration.text.title for table in tables.values()]
     assert book["contents"]["A5"].hyperlink.location == "'legal_status_at_sampling'!A1"
-    assert {row[0] for row in book["notes"].iter_rows(min_row=4, max_row=3 + len(SYMBOLS), values_only=True)} \
-        == set(SYMBOLS)
+    assert {row[0] for row in book["notes"].iter_rows(min_row=4, max_row=3 + len(OUTPUT_SYMBOLS), values_only=True)} \
+        == set(OUTPUT_SYMBOLS)
     for table_id, table in tables.items():
         rows = list(book[table_id].iter_rows(min_row=6, values_only=True))
         assert list(rows[0]) == list(table.values.columns), table_id
@@ -75,9 +77,10 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
     hostile = ["=1+1", "+44 20 7946 0000", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://example.invalid\")",
                "http://example.invalid"]
     frame = pd.DataFrame({"la": hostile, "status": ["s. 20"] * len(hostile), "n": range(len(hostile))})
-    table = Protected.unchanged(frame)
-    path = write_workbook(tmp_path / "t.xlsx", {"legal_status_at_sampling": table}, study="=cmd|' /C calc'!A0",
-                          synthetic=True, threshold=10, round_to=0)
+    declaration = next(d for d in REGISTRY if d.id == "legal_status_at_sampling")
+    release = Release(DisclosurePolicy(synthetic=True), {declaration.id: ReleasedTable(declaration, Protected.unchanged(frame))},
+                      {}, [])
+    path = write_workbook(tmp_path / "t.xlsx", release, study="=cmd|' /C calc'!A0")
     with zipfile.ZipFile(path) as archive:
         sheets = [archive.read(name).decode() for name in archive.namelist() if name.startswith("xl/worksheets/")]
         assert not [sheet for sheet in sheets if "<f>" in sheet]  # no formula anywhere
@@ -88,6 +91,6 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path):
 
 
 def test_workbook_is_byte_identical_when_nothing_changed(workbook, tmp_path):
-    path, tables, study = workbook
-    again = write_workbook(tmp_path / "tables.xlsx", tables, study=study, synthetic=True, threshold=10, round_to=0)
+    path, release, _, study = workbook
+    again = write_workbook(tmp_path / "tables.xlsx", release, study=study)
     assert again.read_bytes() == path.read_bytes()

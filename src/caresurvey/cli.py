@@ -8,6 +8,7 @@ message and exit with status 2; nothing is half-written, since outputs are writt
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 from caresurvey import __version__
 from caresurvey.config import DEFAULT_CONFIG, load_config
 from caresurvey.errors import CaresurveyError
+from caresurvey.manifest import DEFAULT_SEED
 
 __all__ = ["main", "build_parser"]
 
@@ -242,8 +244,8 @@ def _run_compare_las(args: argparse.Namespace) -> int:
 
     from caresurvey.analysis.national import la_funnel
     from caresurvey.outputs import write_frame_csv
-    from caresurvey.report.analysis_figures import funnel_chart
-    from caresurvey.report.figures import write_figure
+    from caresurvey.report.figures import draw, write_figure
+    from caresurvey.results.charts import funnel
 
     folder = Path(args.data) if args.data else load_config(args.config).processed_dir
     path = folder / "la_statistics.parquet"
@@ -254,7 +256,8 @@ def _run_compare_las(args: argparse.Namespace) -> int:
     table = la_funnel(pd.read_parquet(path), args.measure, args.denominator, args.year, target, args.overdispersion)
     out = Path(args.out)
     write_frame_csv(out / "funnel.csv", table)
-    write_figure(funnel_chart(table, f"{args.measure} / {args.denominator}, {args.year}"), out)
+    chart = funnel(table, f"{args.measure} / {args.denominator}, {args.year}")
+    write_figure(draw(dataclasses.replace(chart, name="funnel")), out)
     flagged = table["flag998"].value_counts().to_dict()
     print(f"{len(table)} LAs to {out}/funnel.csv, funnel.png, funnel.svg; 99.8% limits: "
           + ", ".join(f"{k} {v}" for k, v in sorted(flagged.items())))
@@ -262,7 +265,8 @@ def _run_compare_las(args: argparse.Namespace) -> int:
 
 
 def _run_compare_published(args: argparse.Namespace) -> int:
-    from caresurvey.analysis.compare_published import compare_with_published, read_local_table
+    from caresurvey.analysis.compare_published import compare_with_published
+    from caresurvey.ingest.local_table import read_local_table
     from caresurvey.outputs import write_frame_csv
     from caresurvey.published.catalogue import load_table
 
@@ -286,7 +290,7 @@ def _proportion(text: str) -> float:
 
 
 def _run_synth(args: argparse.Namespace) -> int:
-    from caresurvey.synth.study import DEFAULT_SEED, write_study
+    from caresurvey.synth.study import write_study
 
     seed = args.seed
     if seed is None:
@@ -500,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
         "files. With --scale national: SSDA903 CSVs for every English LA, sized from DfE statistics.",
     )
     synth.add_argument("--out", required=True, metavar="DIR", help="folder to write (replaced if it holds a synthetic study)")
-    synth.add_argument("--seed", type=int, metavar="N", help="random seed (default: the config's [study] seed, else 20140601)")
+    synth.add_argument("--seed", type=int, metavar="N", help=f"random seed (default: the config's [study] seed, else {DEFAULT_SEED})")
     synth.add_argument("--scale", choices=["study", "national"], default="study", help="what to write (default: study)")
     synth.add_argument("--years", type=int, metavar="N", help="national scale: collection years to write (default 1)")
     synth.add_argument("--statistics", metavar="DIR", help="national scale: folder of the DfE EES CSVs")

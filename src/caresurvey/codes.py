@@ -41,7 +41,6 @@ __all__ = [
     "STUDY_LEGAL_STATUS",
     "STUDY_STATUS_OF_CODE",
     "AGE_GROUPS",
-    "age_group",
     "PERMANENCE_PLANS",
     "FREQUENCY_SCALE",
     "AGREEMENT_SCALE",
@@ -49,6 +48,12 @@ __all__ = [
     "EMPLOYMENT",
     "RESPONDENT_GROUPS",
     "INTERVIEWEE_ROLES",
+    "DFE_SYMBOLS",
+    "OUTPUT_SYMBOLS",
+    "SUPPRESSED",
+    "ROUNDS_TO_ZERO",
+    "NOT_APPLICABLE",
+    "NOT_AVAILABLE",
 ]
 
 # --------------------------------------------------------------------------- SSDA903 header
@@ -265,17 +270,6 @@ AGE_GROUPS = (
 )
 
 
-def age_group(age_years: int) -> str:
-    """The DfE age group of an age in completed years."""
-    if age_years < 0:
-        raise ValueError(f"age {age_years} is negative")
-    label = AGE_GROUPS[0][1]
-    for lower, name in AGE_GROUPS:
-        if age_years >= lower:
-            label = name
-    return label
-
-
 PERMANENCE_PLANS = (
     "Return to birth family",
     "Special guardianship or kinship care",
@@ -295,3 +289,36 @@ EMPLOYMENT = ("Employed by the local authority", "Self-employed", "Other")
 
 RESPONDENT_GROUPS = ("IRO", "Team manager", "Children's guardian", "Child in care")
 INTERVIEWEE_ROLES = ("Social worker", "IRO", "Parent", "Young person")
+
+# --------------------------------------------------------------------------- DfE symbols
+
+#: Symbols the DfE publishes in place of a number (older and current conventions), as read from
+#: its statistics: a cell holding one keeps it as its status, never as a number.
+DFE_SYMBOLS = {
+    "x": "suppressed (older releases: 1 to 5, or to protect one)",
+    "..": "not available",
+    "c": "confidential (suppressed)",
+    "z": "not applicable",
+    "k": "rounds to zero",
+    "u": "low reliability",
+    "low": "positive number below 0.5",
+    "-": "zero or negligible",
+    ":": "not available",
+    "~": "positive number below 0.5",
+}
+
+#: The symbols caresurvey's own outputs use in place of a number.
+SUPPRESSED = "c"
+ROUNDS_TO_ZERO = "k"
+NOT_APPLICABLE = "z"
+NOT_AVAILABLE = "x"
+
+#: Every symbol an output cell can hold, as the workbook and the report explain it: caresurvey's
+#: own, and those kept from published DfE tables.
+OUTPUT_SYMBOLS = {
+    SUPPRESSED: "confidential: withheld by disclosure control (a small count, or a cell that would reveal one)",
+    ROUNDS_TO_ZERO: "not zero, but rounds to zero",
+    NOT_AVAILABLE: "not available (as published)",
+    NOT_APPLICABLE: "not applicable",
+    "..": "not available (as published in older DfE tables)",
+}

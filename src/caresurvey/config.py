@@ -9,69 +9,24 @@ from __future__ import annotations
 
 import glob
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 from caresurvey.errors import ConfigError
+from caresurvey.manifest import INPUT_FORMATS, SYNTHETIC_STUDY, InputSpec
 from caresurvey.published.rounding import Rounding
 
 __all__ = ["Config", "InputSpec", "load_config", "INPUT_FORMATS", "DEFAULT_CONFIG"]
 
 DEFAULT_CONFIG = "caresurvey.toml"
 
-#: The raw formats a manifest entry can declare, with what they hold.
-INPUT_FORMATS = {
-    "ssda903-csv": "SSDA903 return tables as CSV (header, episodes, reviews, ...)",
-    "ssda903-xml": "SSDA903 return as XML",
-    "case-abstraction": "case-file abstraction spreadsheet, one row per child (xlsx or csv)",
-    "qualtrics-csv": "Qualtrics CSV export (three-header or legacy layout)",
-    "spss-sav": "SPSS .sav questionnaire file",
-    "survey-table": "questionnaire responses as CSV/xlsx with a codebook",
-    "refi-qda": "REFI-QDA project (.qdpx) of coded interviews",
-    "coded-segments": "coded-segment spreadsheet exported from MAXQDA, ATLAS.ti or NVivo",
-    "dfe-la": "DfE local-authority statistics (SFR underlying data or EES CSV)",
-}
-
 _SECTIONS = {"study", "paths", "disclosure", "consistency", "inputs"}
 _STUDY_KEYS = {"name", "synthetic", "seed", "key_file"}
-_PATH_KEYS = {"raw", "processed", "reports"}
+_PATH_KEYS = {"raw", "processed", "reports", "synthetic"}
 _DISCLOSURE_KEYS = {"threshold", "round_to"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
 _INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description"}
-
-
-@dataclass(frozen=True)
-class InputSpec:
-    """One entry of the raw-file manifest.
-
-    Attributes
-    ----------
-    path : str
-        File or glob pattern, relative to the raw folder (or absolute).
-    format : str
-        One of :data:`INPUT_FORMATS`.
-    la : str or None
-        The local authority the file belongs to, where it holds one LA only.
-    group : str or None
-        The respondent group of a questionnaire file (IRO, team manager, children's guardian).
-    codebook : str or None
-        For a survey table in CSV, the codebook file beside it (an xlsx holds its own sheet).
-    items : mapping of str to str
-        A questionnaire's variable names mapped to the study's item ids, so that the same
-        question asked of different groups (``Q2_1`` of the IROs, ``cg_contacts_iro`` of the
-        guardians) is one item in ``responses``. ``employment`` marks the employment question.
-    description : str
-    """
-
-    path: str
-    format: str
-    la: str | None = None
-    group: str | None = None
-    codebook: str | None = None
-    items: Mapping[str, str] = field(default_factory=dict)
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +45,10 @@ class Config:
         Random seed for everything random (synthetic data, Monte Carlo tests).
     raw_dir, processed_dir, reports_dir : Path
         Absolute folders.
+    synthetic_dir : Path or None
+        Where the shipped synthetic study is written (``[paths] synthetic``), when the study
+        declares it: its files (:data:`caresurvey.manifest.SYNTHETIC_STUDY`) come first among
+        the inputs.
     disclosure_threshold : int
         Counts below this are suppressed in outputs from real data.
     round_to : int
@@ -99,7 +58,7 @@ class Config:
     solution_limit : int
         How many joint solutions the consistency report lists per table.
     inputs : tuple of InputSpec
-        The raw-file manifest.
+        The raw-file manifest: the synthetic study's files, if declared, then ``[[inputs]]``.
     key_file : Path or None
         File holding the pseudonymisation key, outside the repository.
     raw : dict
@@ -113,6 +72,7 @@ class Config:
     raw_dir: Path
     processed_dir: Path
     reports_dir: Path
+    synthetic_dir: Path | None = None
     disclosure_threshold: int = 10
     round_to: int = 0
     rounding: Rounding = Rounding.EITHER
@@ -239,15 +199,21 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
             raise ConfigError(f"{origin}: {where} items must be a table of variable = \"item id\"")
         inputs.append(InputSpec(**entry))
 
+    raw_dir = folder("raw", "data/raw")
+    synthetic_dir = folder("synthetic", "") if "synthetic" in paths else None
+    if synthetic_dir is not None:
+        inputs[:0] = _synthetic_inputs(synthetic_dir, raw_dir)
+
     key_file = study.get("key_file")
     return Config(
         path=origin,
         name=_typed(origin, "[study] name", study["name"], str),
         synthetic=_typed(origin, "[study] synthetic", study["synthetic"], bool),
         seed=_typed(origin, "[study] seed", study["seed"], int, minimum=0),
-        raw_dir=folder("raw", "data/raw"),
+        raw_dir=raw_dir,
         processed_dir=folder("processed", "data/processed"),
         reports_dir=folder("reports", "reports"),
+        synthetic_dir=synthetic_dir,
         disclosure_threshold=_typed(origin, "[disclosure] threshold", disclosure.get("threshold", 10), int, 1),
         round_to=_typed(origin, "[disclosure] round_to", disclosure.get("round_to", 0), int, 0),
         rounding=rounding,
@@ -256,3 +222,14 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         key_file=(root / key_file).resolve() if key_file else None,
         raw=raw,
     )
+
+
+def _synthetic_inputs(folder: Path, raw_dir: Path) -> list[InputSpec]:
+    """The synthetic study's manifest entries, their paths under ``folder`` (relative to the raw
+    folder where it lies inside it, as an ``[[inputs]]`` entry would name them)."""
+    try:
+        base = folder.relative_to(raw_dir).as_posix()
+    except ValueError:
+        base = folder.as_posix()
+    return [replace(spec, path=f"{base}/{spec.path}", codebook=spec.codebook and f"{base}/{spec.codebook}")
+            for spec in SYNTHETIC_STUDY]

@@ -18,9 +18,11 @@ place:
 
 A run killed before step 2 leaves the previous outputs as they were (its staging folder is
 removed by the next run). A run killed during step 3 leaves a journal, and the next command
-that opens the folder (:func:`recover`, called by every transaction and by the processed-data
-reader) finishes moving the files first: renames are idempotent, so finishing twice is safe.
-Readers therefore see the previous complete outputs or the new complete ones, never a mix.
+that writes to the folder (:func:`recover`, called by every transaction) finishes moving the
+files first: renames are idempotent, so finishing twice is safe. A command that only reads a
+folder never writes to it: :func:`committed_file` finds each file where the committed set has
+it (in place, or still in the staging folder of a committed run). Readers therefore see the
+previous complete outputs or the new complete ones, never a mix.
 
 Concurrent commands (``make -j``) share a folder safely: each holds a shared lock on the
 folder (``flock``) while it stages and applies, and recovery needs the exclusive lock,
@@ -43,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "write_json", "write_frame_csv", "neutralise_formulas",
-           "remove_output", "output_transaction", "recover"]
+           "remove_output", "output_transaction", "recover", "committed_file"]
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +165,26 @@ def recover(root: str | Path) -> list[str]:
     for line in done:
         log.warning("%s", line)
     return done
+
+
+def committed_file(root: str | Path, relative: str) -> Path | None:
+    """Where a reader finds the file ``relative`` (a POSIX path under ``root``) of the newest
+    committed outputs, without writing anything: in place, or, while a committed run's files are
+    not all moved into place (it was killed while moving them), in its staging folder. None if
+    that run removed the file. An uncommitted staging folder is ignored: its outputs never were.
+    """
+    root = Path(root)
+    for stage in sorted(root.glob(f"{_STAGING_PREFIX}*"), reverse=True):
+        try:
+            journal = json.loads((stage / _JOURNAL).read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            continue  # not committed: a live run's, or a killed run's that never was
+        staged = stage / "files" / relative
+        if relative in journal["write"] and staged.exists():
+            return staged
+        if relative in journal["remove"]:
+            return None
+    return root / relative
 
 
 @contextlib.contextmanager

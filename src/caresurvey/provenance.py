@@ -17,22 +17,11 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 from caresurvey.config import Config
+from caresurvey.files import sha256_file
 from caresurvey.outputs import write_json
 from caresurvey.published.catalogue import table_file, table_ids
 
-__all__ = ["sha256_file", "input_inventory", "package_versions", "git_state", "collect_provenance", "write_provenance"]
-
-_CHUNK = 1 << 20
-
-
-def sha256_file(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, read in chunks so large files need little memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
+__all__ = ["input_inventory", "package_versions", "git_state", "collect_provenance", "write_provenance"]
 
 def input_inventory(config: Config) -> list[dict]:
     """Every raw file of the manifest with its format, size and SHA-256, in manifest order.

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from caresurvey.errors import ConfigError
 
-__all__ = ["SYNTHETIC_KEY", "KEY_VARIABLE", "Pseudonymiser", "resolve_key", "birth_month"]
+__all__ = ["SYNTHETIC_KEY", "KEY_VARIABLE", "Pseudonymiser", "resolve_key", "birth_month", "child_namespace",
+           "respondent_namespace", "CASE_NAMESPACE", "INTERVIEW_NAMESPACE"]
 
 KEY_VARIABLE = "CARESURVEY_KEY"
 
@@ -61,6 +62,28 @@ def resolve_key(*, key_file: Path | None, synthetic: bool, origin: str) -> bytes
     if len(key) < _MIN_KEY_BYTES:
         raise ConfigError(f"{origin}: the key in {where} is shorter than {_MIN_KEY_BYTES} bytes; use a long random secret")
     return key
+
+
+# The kinds of id a pseudonym stands for, each in its own namespace, so that equal ids of
+# different kinds (or of different LAs) never share a pseudonym. Changing one changes every
+# pseudonym of its kind, and so breaks the links to earlier runs of a study.
+
+#: The study's case references (case-file abstraction, REFI-QDA case variables).
+CASE_NAMESPACE = "case"
+#: Interview documents (REFI-QDA sources, coded-segment documents).
+INTERVIEW_NAMESPACE = "interview"
+
+
+def child_namespace(la: str) -> str:
+    """A child's id in an LA's records: child 123 of LA1 is not child 123 of LA2. The case-file
+    abstraction's child ids use the same namespace, so they link to the SSDA903 tables."""
+    return f"child:{la}"
+
+
+def respondent_namespace(group: str, file_name: str) -> str:
+    """A questionnaire respondent's id: respondent numbers restart in every export, so they are
+    kept apart by respondent group and by file."""
+    return f"respondent:{group}:{file_name}"
 
 
 class Pseudonymiser:

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.legal_status import ALL_LAS
 from caresurvey.analysis.permanence import MONTHS, OTHER_EXIT, OUTCOMES, _DAYS_PER_MONTH
 from caresurvey.analysis.reviews import (
@@ -23,6 +22,7 @@ from caresurvey.analysis.reviews import (
     VIEWS_CONVEYED,
     add_months,
     bank_holidays,
+    data_end,
     distinct_episodes,
 )
 from caresurvey.analysis.stats import with_wilson
@@ -51,20 +51,19 @@ def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["child_id", "la", "start", "end"])
 
 
-def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
-    """Loop-by-loop :func:`caresurvey.analysis.reviews.review_timeliness`: same arguments, same table."""
-    episodes, reviews = data.table("episodes"), data.table("reviews")
+def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, end: dt.date | None = None) -> pd.DataFrame:
+    """Loop-by-loop :func:`caresurvey.analysis.reviews.review_timeliness`: same tables, same result."""
     columns = ["la", "review", "due", "on_time", "late", "not_held"]
     if episodes.empty:
         return with_wilson(pd.DataFrame(columns=columns), count="on_time", n="due")
-    data_end = data_end or data.data_end()
+    end = end or data_end(episodes, reviews)
     periods = care_periods(episodes)
-    holidays = np.array(bank_holidays(periods["start"].min().year, data_end.year), dtype="datetime64[D]")
+    holidays = np.array(bank_holidays(periods["start"].min().year, end.year), dtype="datetime64[D]")
     by_child = {key: sorted(group["review_date"].dt.date) for key, group in reviews.groupby(["child_id", "la"])}
     counts: dict[tuple[str, str], list[int]] = {}
     for period in periods.itertuples():
         start = period.start.date()
-        stop = min(period.end.date(), data_end) if pd.notna(period.end) else data_end
+        stop = min(period.end.date(), end) if pd.notna(period.end) else end
         held = [d for d in by_child.get((period.child_id, period.la), []) if start <= d <= stop]
         due = np.busday_offset(np.datetime64(start), FIRST_REVIEW_WORKING_DAYS, roll="forward",
                                holidays=holidays).astype(dt.date)
@@ -93,19 +92,18 @@ def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.Da
     return with_wilson(frame, count="on_time", n="due")
 
 
-def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
-    """Loop-by-loop :func:`caresurvey.analysis.permanence.time_to_permanence`: same arguments, same table."""
-    episodes = data.table("episodes")
+def time_to_permanence(episodes: pd.DataFrame, reviews: pd.DataFrame, end: dt.date | None = None) -> pd.DataFrame:
+    """Loop-by-loop :func:`caresurvey.analysis.permanence.time_to_permanence`: same tables, same result."""
     columns = ["outcome", "months", "cumulative_incidence", "at_risk", "events_so_far", "children"]
     if episodes.empty:
         return pd.DataFrame(columns=columns)
-    data_end = data_end or data.data_end()
+    end = end or data_end(episodes, reviews)
     first = care_periods(episodes).sort_values("start").groupby(["child_id", "la"], as_index=False).first()
     last_episode = distinct_episodes(episodes).sort_values("start").groupby(["child_id", "la"]).last()
     durations, events = [], []
     for period in first.itertuples():
-        ended = pd.notna(period.end) and period.end.date() <= data_end
-        stop = period.end.date() if ended else data_end
+        ended = pd.notna(period.end) and period.end.date() <= end
+        stop = period.end.date() if ended else end
         reason = last_episode.loc[(period.child_id, period.la), "reason_ceased"] if ended else None
         durations.append((stop - period.start.date()).days / _DAYS_PER_MONTH)
         events.append(OUTCOMES.get(reason, OTHER_EXIT) if ended else "")

@@ -9,7 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from caresurvey.analysis.compare_published import compare_with_published, read_local_table
+from caresurvey.analysis.compare_published import compare_with_published
+from caresurvey.ingest.local_table import read_local_table
 from caresurvey.errors import InputError
 from caresurvey.published.catalogue import load_table
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from caresurvey.errors import CaresurveyError
-from caresurvey.synth.study import DEFAULT_SEED, MARKER, STUDY_FILES, write_study
+from caresurvey.config import load_config
+from caresurvey.manifest import DEFAULT_SEED, SYNTHETIC_STUDY
+from caresurvey.synth.study import MARKER, write_study
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -46,26 +48,27 @@ def test_readme_says_synthetic_how_and_which_seed(study):
     assert "**Every record in this folder is synthetic.**" in readme
     assert f"seed **{DEFAULT_SEED}**" in readme
     assert "Dickens, J., Schofield, G." in readme  # the published tables it reproduces
-    for entry in STUDY_FILES:
+    for entry in SYNTHETIC_STUDY:
         assert f"`{entry.path}`" in readme
 
 
 def test_every_manifest_entry_exists(study):
-    for entry in STUDY_FILES:
+    for entry in SYNTHETIC_STUDY:
         assert list(study.glob(entry.path)), entry.path
         if entry.codebook:
             assert (study / entry.codebook).is_file()
 
 
-def test_the_shipped_config_lists_the_synthetic_study(study):
+def test_the_shipped_config_takes_its_inputs_from_the_synthetic_study_manifest(study):
     with (PROJECT / "caresurvey.toml").open("rb") as handle:
-        config = tomllib.load(handle)
-    listed = [(e["path"], e["format"], e.get("la"), e.get("group"), e.get("codebook"), e.get("items", {}))
-              for e in config["inputs"]]
+        raw = tomllib.load(handle)
+    assert "inputs" not in raw  # the synthetic study's files are listed once, in caresurvey.manifest
+    assert raw["study"]["seed"] == DEFAULT_SEED and raw["study"]["synthetic"] is True
+    config = load_config(PROJECT / "caresurvey.toml")
+    listed = [(e.path, e.format, e.la, e.group, e.codebook, dict(e.items)) for e in config.inputs]
     made = [(f"synthetic/{f.path}", f.format, f.la, f.group, f.codebook and f"synthetic/{f.codebook}", dict(f.items))
-            for f in STUDY_FILES]
+            for f in SYNTHETIC_STUDY]
     assert listed == made
-    assert config["study"]["seed"] == DEFAULT_SEED and config["study"]["synthetic"] is True
 
 
 def test_refuses_to_overwrite_a_folder_that_is_not_a_synthetic_study(tmp_path):

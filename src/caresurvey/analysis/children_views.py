@@ -10,10 +10,12 @@ not know enough about guardians to have an opinion); 1,530 children surveyed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from caresurvey.analysis.stats import wilson_interval
-from caresurvey.published.catalogue import load_table
+from caresurvey.published.catalogue import PublishedTable
 
 __all__ = ["children_views", "SOURCE_NOTE"]
 
@@ -21,8 +23,13 @@ SOURCE_NOTE = ("published figures of the Children's Rights Director's survey (20
                "intervals assume all 1,530 children answered, as the report gives no denominator per question")
 
 
-def children_views(data=None) -> pd.DataFrame:
+def children_views(published: Mapping[str, PublishedTable]) -> pd.DataFrame:
     """The published percentages with Wilson 95% intervals at the survey's size.
+
+    Parameters
+    ----------
+    published : mapping of str to PublishedTable
+        The published tables by id; the survey's is ``children_views_professionals``.
 
     Returns
     -------
@@ -30,7 +37,7 @@ def children_views(data=None) -> pd.DataFrame:
         ``item, category, qualifier, percent, n, ci_low, ci_high, source``. The count behind each
         percentage is not published; the interval is that of the printed percentage of 1,530.
     """
-    table = load_table("children_views_professionals")
+    table = published["children_views_professionals"]
     group = "Children in care surveyed"
     n = table.max_n_of(group)
     rows = []

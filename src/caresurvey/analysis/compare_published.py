@@ -9,56 +9,22 @@ published study's unknown counts.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from caresurvey.analysis.stats import fisher_exact_many
-from caresurvey.errors import InputError
-from caresurvey.ingest.tabular import ROW, match_columns, read_csv_table
-from caresurvey.ingest.values import parse_whole_number
-from caresurvey.published.catalogue import PublishedTable, load_table
+from caresurvey.published.catalogue import PublishedTable
 from caresurvey.published.consistency import check_consistency
 from caresurvey.published.rounding import Rounding
 
-__all__ = ["read_local_table", "compare_with_published", "study_against_published", "COMPARISON_COLUMNS"]
+__all__ = ["compare_with_published", "study_against_published", "COMPARISON_COLUMNS"]
 
 COMPARISON_COLUMNS = [
     "group", "item", "category", "local_n", "local_denominator", "local_percent", "published", "count_sets",
     "difference_min", "difference_max", "p_min", "p_max", "status",
 ]
-
-
-def read_local_table(path: Path) -> pd.DataFrame:
-    """A local table in the published layout: ``group, item[, category], n, denominator``.
-
-    ``n`` is the local count and ``denominator`` the local number answering (``count`` is
-    accepted for ``n``).
-    """
-    table = read_csv_table(Path(path))
-    cols = match_columns(
-        table,
-        {"group": ("group",), "item": ("item",), "category": ("category",), "n": ("n", "count"),
-         "denominator": ("denominator",)},
-        ("group", "item", "n", "denominator"),
-        what="a local table in the published layout (group, item, category, n, denominator)",
-    )
-    rows = []
-    for record in table.data.to_dict("records"):
-        values = {}
-        for key in ("n", "denominator"):
-            try:
-                values[key] = parse_whole_number(record[cols[key]])
-            except ValueError as error:
-                raise InputError(table.file, "whole-number", str(error), row=int(record[ROW]), column=cols[key],
-                                 value=record[cols[key]]) from None
-        if not 0 <= values["n"] <= values["denominator"] or values["denominator"] == 0:
-            raise InputError(table.file, "count-range", "n must lie between 0 and the denominator, which must be positive",
-                             row=int(record[ROW]), column=cols["n"], value=record[cols["n"]])
-        rows.append({"group": record[cols["group"]], "item": record[cols["item"]],
-                     "category": record[cols["category"]] if "category" in cols else "", **values})
-    return pd.DataFrame(rows, columns=["group", "item", "category", "n", "denominator"])
 
 
 def _published_sets(table: PublishedTable, rounding: Rounding) -> dict[tuple[str, str], list[tuple[int, int]]]:
@@ -118,14 +84,20 @@ def compare_with_published(local: pd.DataFrame, table: PublishedTable,
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def study_against_published(reproduced: pd.DataFrame, rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
+def study_against_published(reproduced: pd.DataFrame, published: Mapping[str, PublishedTable],
+                            rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
     """The study's own counts against the published tables, as a local sample would be compared.
 
     Parameters
     ----------
     reproduced : pandas.DataFrame
-        The ``published_comparison`` analysis: per published cell, the study's ``n`` and
-        ``denominator`` (missing or zero where the study has no such cell, which is then left out).
+        The published cells beside the study's (:mod:`caresurvey.analysis.comparison`): per
+        published cell, the study's ``n`` and ``denominator`` (missing or zero where the study
+        has no such cell, or it is withheld; such cells are left out).
+    published : mapping of str to PublishedTable
+        The published tables by id.
+    rounding : Rounding
+        How the published percentages were rounded.
 
     Returns
     -------
@@ -141,7 +113,7 @@ def study_against_published(reproduced: pd.DataFrame, rounding: Rounding | str =
             "category": [c if isinstance(c, str) else "" for c in cells["category"]],
             "n": cells["n"].astype(int), "denominator": cells["denominator"].astype(int),
         })
-        compared = compare_with_published(local, load_table(table_id), rounding)
+        compared = compare_with_published(local, published[table_id], rounding)
         compared.insert(0, "table", table_id)
         pieces.append(compared)
     if not pieces:

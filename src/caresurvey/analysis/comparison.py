@@ -8,14 +8,12 @@ study's figure, a chart with no values) are listed with the reason, not counted 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
-from caresurvey.analysis.legal_status import ALL_LAS, legal_status_at_sampling
-from caresurvey.analysis.questionnaires import formal_challenge, independence_attitudes, iro_cg_contact
-from caresurvey.published.catalogue import load_tables
+from caresurvey.published.catalogue import PublishedTable
 from caresurvey.published.rounding import PrintedPercent, Rounding, is_feasible_count
 
 __all__ = ["published_comparison", "NOT_IN_DATA"]
@@ -24,9 +22,10 @@ NOT_IN_DATA = {
     "ncb_iro_employment": "a figure of another study (NCB, 2014); the study data hold no NCB questionnaire",
 }
 
+#: A published cell's study count and denominator (None where there is none, or it is withheld).
+CellReader = Callable[[object], tuple[int | None, int | None]]
+
 # Published labels that name study categories differently.
-_STATUS = {"s. 20": "s.20"}
-_CHALLENGE_GROUP = {"LA-employed IROS": "LA-employed IROs"}  # as printed on the slide
 _CHILDREN_ITEMS = {"Social worker": "importance_social_worker", "IRO": "importance_iro",
                    "Advocate": "importance_advocate", "Guardian in court": "importance_guardian"}
 _CHILDREN_CATEGORIES = {"Important or very important": ("Very important", "Important"),
@@ -38,8 +37,8 @@ _FOCUS_GROUPS = {"Multi-professional (one in each LA)": "Focus group (multi-prof
 _QUESTIONNAIRES = {"IROs": "IRO", "Team managers": "Team manager", "Children's guardians": "Children's guardian"}
 
 
-def _sample_composition(data: StudyData) -> dict[tuple[str, str], int]:
-    cases, responses, codings = data.table("case_files"), data.table("responses"), data.codings
+def _sample_composition(cases: pd.DataFrame, responses: pd.DataFrame,
+                        codings: pd.DataFrame) -> dict[tuple[str, str], int]:
     interviews = codings.groupby("respondent_role")["interview_id"].nunique()
     respondents = responses.groupby("group")["respondent_id"].nunique()
     counts = {("Case file analysis", "Cases"): len(cases),
@@ -51,8 +50,7 @@ def _sample_composition(data: StudyData) -> dict[tuple[str, str], int]:
     return counts
 
 
-def _children_views(data: StudyData) -> dict[tuple[str, str], tuple[int, int]]:
-    responses = data.table("responses")
+def _children_views(responses: pd.DataFrame) -> dict[tuple[str, str], tuple[int, int]]:
     out = {}
     for item, item_id in _CHILDREN_ITEMS.items():
         answered = responses[(responses["item"] == item_id) & responses["response"].notna()]
@@ -61,42 +59,13 @@ def _children_views(data: StudyData) -> dict[tuple[str, str], tuple[int, int]]:
     return out
 
 
-def _reproduced(data: StudyData, tables: dict[str, pd.DataFrame] | None = None) -> dict[str, dict]:
-    """For each table: (group, item, category) -> (count, n) from the study data (None where suppressed)."""
-    tables = tables or {}
-    status = tables.get("legal_status_at_sampling", None)
-    status = legal_status_at_sampling(data) if status is None else status
-    status = status[status["la"] == ALL_LAS].set_index("status")
-    contact = (tables["iro_cg_contact"] if "iro_cg_contact" in tables else iro_cg_contact(data)).set_index(
-        ["item", "group", "category"])
-    challenge = (tables["formal_challenge"] if "formal_challenge" in tables else formal_challenge(data)).set_index(
-        ["mechanism", "group"])
-    independence = (tables["independence_attitudes"] if "independence_attitudes" in tables
-                    else independence_attitudes(data)).set_index("group")
-
-    def pair(row) -> tuple[int | None, int | None]:
-        return tuple(int(v) if pd.notna(v) else None for v in (row["n"], row["denominator"]))
-    composition = _sample_composition(data)
-    views = _children_views(data)
-
-    def legal(cell):
-        return pair(status.loc[_STATUS.get(cell.item, cell.item)])
-
-    def contact_cell(cell):
-        return pair(contact.loc[(cell.item, cell.group, cell.category)])
-
-    def challenge_cell(cell):
-        return pair(challenge.loc[(cell.item, _CHALLENGE_GROUP.get(cell.group, cell.group))])
-
-    def independence_cell(cell):
-        return pair(independence.loc[cell.group])
-
+def _own_readers(case_files: pd.DataFrame, responses: pd.DataFrame, codings: pd.DataFrame) -> dict[str, CellReader]:
+    """Readers of the published tables no other output table reproduces: the sample's composition
+    and the children's survey, counted from the processed tables."""
+    composition = _sample_composition(case_files, responses, codings)
+    views = _children_views(responses)
     return {
         "sample_composition": lambda cell: (composition[(cell.group, cell.item)], None),
-        "legal_status_at_sampling": legal,
-        "iro_cg_contact": contact_cell,
-        "formal_challenge": challenge_cell,
-        "independence_attitudes": independence_cell,
         "children_views_professionals": lambda cell: views[(cell.item, cell.category)],
     }
 
@@ -109,9 +78,24 @@ def _printed_share(count: int, n: int, printed: PrintedPercent) -> str:
     return f"{text}%"
 
 
-def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EITHER,
-                         tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def published_comparison(published: Mapping[str, PublishedTable], readers: Mapping[str, CellReader],
+                         case_files: pd.DataFrame, responses: pd.DataFrame, codings: pd.DataFrame,
+                         rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
     """Published cells against the study data.
+
+    Parameters
+    ----------
+    published : mapping of str to PublishedTable
+        Every published table, by id, in the order to list them.
+    readers : mapping of str to callable
+        For a published table reproduced by an output table: a function of a published cell
+        giving the study's count and denominator in that output table (after disclosure control:
+        None where withheld).
+    case_files, responses, codings : pandas.DataFrame
+        The processed tables (codings from one export) that reproduce the sample's composition
+        and the children's survey.
+    rounding : Rounding
+        How the published percentages were rounded.
 
     Returns
     -------
@@ -119,12 +103,11 @@ def published_comparison(data: StudyData, rounding: Rounding | str = Rounding.EI
         ``table, group, item, category, published, reproduced, n, denominator, status, note``: ``published``
         as printed; ``reproduced`` at the printed precision; ``status`` is ``match``,
         ``MISMATCH``, ``not in the data`` (with the reason in ``note``) or ``suppressed`` (the
-        study's count is withheld by disclosure control in ``tables``, the analysis tables
-        after control; computed from ``data`` when not given).
+        study's count is withheld by disclosure control).
     """
-    reproducers = _reproduced(data, tables)
+    reproducers = {**_own_readers(case_files, responses, codings), **readers}
     rows = []
-    for table in load_tables():
+    for table in published.values():
         for cell in table.cells:
             base = {"table": table.id, "group": cell.group, "item": cell.item, "category": cell.category or ""}
             if table.id not in reproducers:

@@ -5,10 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.stats import cohens_kappa, krippendorff_alpha_nominal, with_wilson
 
-__all__ = ["interview_codes", "coding_agreement", "primary_coder", "coders_by_interviews"]
+__all__ = ["interview_codes", "coding_agreement", "primary_coder", "coders_by_interviews", "one_export"]
+
+
+def one_export(codings: pd.DataFrame) -> pd.DataFrame:
+    """Interview codings from one export: the REFI-QDA project where there is one.
+
+    A study may hold the same codings twice (a project and a coded-segments sheet); counting
+    both would double every code, so the richer export (character offsets, case variables) wins.
+    """
+    if (codings["source_format"] == "refi-qda").any():
+        return codings[codings["source_format"] == "refi-qda"].reset_index(drop=True)
+    return codings.reset_index(drop=True)
 
 
 def coders_by_interviews(codings: pd.DataFrame) -> list[str]:
@@ -23,8 +33,13 @@ def primary_coder(codings: pd.DataFrame) -> str | None:
     return coders[0] if coders else None
 
 
-def interview_codes(data: StudyData) -> pd.DataFrame:
+def interview_codes(codings: pd.DataFrame) -> pd.DataFrame:
     """Interviews mentioning each code, by respondent role (primary coder's coding).
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The ``codings`` table, from one export (:func:`one_export`).
 
     Returns
     -------
@@ -32,7 +47,6 @@ def interview_codes(data: StudyData) -> pd.DataFrame:
         ``role, code, n, denominator, percent, ci_low, ci_high``: interviews of the role where the
         code was applied at least once, of all the role's interviews.
     """
-    codings = data.codings
     coder = primary_coder(codings)
     if coder is None:
         return with_wilson(pd.DataFrame(columns=["role", "code", "count", "n"]))
@@ -44,8 +58,13 @@ def interview_codes(data: StudyData) -> pd.DataFrame:
     return with_wilson(pd.DataFrame(rows, columns=["role", "code", "count", "n"]))
 
 
-def coding_agreement(data: StudyData) -> pd.DataFrame:
+def coding_agreement(codings: pd.DataFrame) -> pd.DataFrame:
     """Agreement between two coders on the interviews both coded, code by code.
+
+    Parameters
+    ----------
+    codings : pandas.DataFrame
+        The ``codings`` table, from one export (:func:`one_export`).
 
     Returns
     -------
@@ -61,7 +80,6 @@ def coding_agreement(data: StudyData) -> pd.DataFrame:
     (presence or absence), the usual way to assess agreement per code. Krippendorff's alpha is
     at the nominal level; Cohen's kappa on the same 2 x 2 judgements.
     """
-    codings = data.codings
     coders = coders_by_interviews(codings)
     columns = ["code", "units", "coded_by_first", "coded_by_second", "both", "krippendorff_alpha", "cohens_kappa"]
     if len(coders) < 2:

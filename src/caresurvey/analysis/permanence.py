@@ -13,8 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
-from caresurvey.analysis.reviews import distinct_episodes, study_care_periods
+from caresurvey.analysis.reviews import care_periods, data_end, distinct_episodes
 from caresurvey.analysis.stats import cumulative_incidence
 from caresurvey.codes import ADOPTION_CODES, RETURN_HOME_CODES, SPECIAL_GUARDIANSHIP_CODES
 
@@ -30,24 +29,35 @@ MONTHS = (6, 12, 18, 24, 36, 48)
 _DAYS_PER_MONTH = 365.25 / 12
 
 
-def time_to_permanence(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
+def time_to_permanence(episodes: pd.DataFrame, reviews: pd.DataFrame, periods: pd.DataFrame | None = None,
+                       end: dt.date | None = None) -> pd.DataFrame:
     """Cumulative incidence of each way of leaving care, by months since first looked after.
+
+    Parameters
+    ----------
+    episodes, reviews : pandas.DataFrame
+        The SSDA903 ``episodes`` and ``reviews`` tables (the reviews only date the end of the data).
+    periods : pandas.DataFrame, optional
+        :func:`caresurvey.analysis.reviews.care_periods` of ``episodes``, where a caller has it already.
+    end : date, optional
+        The last day the data cover; default: 31 March after the latest date in the episodes
+        and reviews (:func:`caresurvey.analysis.reviews.data_end`).
 
     Returns
     -------
     pandas.DataFrame
         ``outcome, months, cumulative_incidence, at_risk, events_so_far, children`` (Aalen-Johansen).
     """
-    episodes = data.table("episodes")
     columns = ["outcome", "months", "cumulative_incidence", "at_risk", "events_so_far", "children"]
     if episodes.empty:
         return pd.DataFrame(columns=columns)
-    data_end = data_end or data.data_end()
-    first = study_care_periods(data).sort_values(["child_id", "la", "start"], kind="stable").drop_duplicates(["child_id", "la"])
+    end = end or data_end(episodes, reviews)
+    periods = care_periods(episodes) if periods is None else periods
+    first = periods.sort_values(["child_id", "la", "start"], kind="stable").drop_duplicates(["child_id", "la"])
     # why care ended: the child's latest recorded reason for an episode ceasing
     reasons = distinct_episodes(episodes).sort_values("start", kind="stable").groupby(["child_id", "la"])["reason_ceased"].last()
     first = first.merge(reasons.reset_index(), on=["child_id", "la"], how="left")
-    end_of_data = pd.Timestamp(data_end)
+    end_of_data = pd.Timestamp(end)
     ended = (first["end"].notna() & (first["end"] <= end_of_data)).to_numpy()
     stop = first["end"].where(ended, end_of_data)
     durations = ((stop - first["start"]).dt.days / _DAYS_PER_MONTH).to_numpy(dtype=float)

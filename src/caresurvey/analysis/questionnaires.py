@@ -15,14 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.stats import (
+    NOT_COMPUTED,
     chi_square_check,
     cramers_v,
     exact_test,
     holm,
     ordinal_logit,
     risk_difference,
+    stream_seed,
     with_wilson,
 )
 from caresurvey.codes import EMPLOYMENT
@@ -37,6 +38,9 @@ __all__ = [
     "formal_challenge_tests",
     "independence_attitudes",
     "independence_attitudes_model",
+    "contact_cell",
+    "challenge_cell",
+    "independence_cell",
 ]
 
 #: Published item -> study item id.
@@ -72,8 +76,14 @@ def _answered(responses: pd.DataFrame, item: str) -> pd.DataFrame:
     return responses[(responses["item"] == item) & responses["response"].notna() & responses["response_code"].notna()]
 
 
-def iro_cg_contact(data: StudyData) -> pd.DataFrame:
+def iro_cg_contact(responses: pd.DataFrame) -> pd.DataFrame:
     """How often IROs and guardians contact each other when a case is in proceedings.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The ``responses`` table: ``group``, ``item``, ``response`` and ``response_code`` (the
+        answer's position on the frequency scale, 1 Always to 5 Never).
 
     Returns
     -------
@@ -81,7 +91,6 @@ def iro_cg_contact(data: StudyData) -> pd.DataFrame:
         ``item, group, category, n, denominator, percent, ci_low, ci_high``: for each published item
         and group (IRO, CG), those answering always or mostly, sometimes, rarely or never.
     """
-    responses = data.table("responses")
     rows = []
     for item, item_id in CONTACT_ITEMS.items():
         answers = _answered(responses, item_id)
@@ -93,13 +102,22 @@ def iro_cg_contact(data: StudyData) -> pd.DataFrame:
     return with_wilson(pd.DataFrame(rows, columns=["item", "group", "category", "count", "n"]))
 
 
-def iro_cg_contact_tests(data: StudyData, seed: int) -> pd.DataFrame:
+def iro_cg_contact_tests(contact: pd.DataFrame, seed: int) -> pd.DataFrame:
     """Do IROs and guardians see their contact differently? One test per item.
+
+    Parameters
+    ----------
+    contact : pandas.DataFrame
+        The table of :func:`iro_cg_contact` (after disclosure control: a withheld count is missing).
+    seed : int
+        The table's random stream; each item's test draws from its own, ``stream_seed(seed, item)``.
 
     Returns
     -------
     pandas.DataFrame
-        ``item, n_iro, n_cg, test, p_value, p_holm, seed, cramers_v, chi2_valid, min_expected``.
+        ``item, n_iro, n_cg, test, p_value, p_holm, seed, cramers_v, chi2_valid, min_expected``;
+        ``seed`` is the test's own. An item whose table has a withheld count is not tested
+        (``test`` says so; its statistics are missing).
 
     Notes
     -----
@@ -107,13 +125,17 @@ def iro_cg_contact_tests(data: StudyData, seed: int) -> pd.DataFrame:
     Fisher-Freeman-Halton by seeded Monte Carlo; Cramer's V is the effect size; p-values are
     Holm-adjusted over the three items. Chi-square is reported only as its expected-count check.
     """
-    shares = iro_cg_contact(data)
     rows = []
     for item in CONTACT_ITEMS:
-        part = shares[shares["item"] == item]
-        table = np.array([[part[(part["group"] == g) & (part["category"] == c)]["n"].item()
-                           for c in CONTACT_CATEGORIES] for g in CONTACT_GROUPS])
-        test = exact_test(table, seed)
+        part = contact[contact["item"] == item]
+        cells = np.array([[part[(part["group"] == g) & (part["category"] == c)]["n"].item()
+                           for c in CONTACT_CATEGORIES] for g in CONTACT_GROUPS], dtype=float)
+        if np.isnan(cells).any():
+            rows.append({"item": item, "n_iro": np.nan, "n_cg": np.nan, "test": NOT_COMPUTED, "p_value": np.nan,
+                         "seed": None, "cramers_v": np.nan, "chi2_valid": None, "min_expected": np.nan})
+            continue
+        table = cells.astype(int)
+        test = exact_test(table, stream_seed(seed, item))
         check = chi_square_check(table) if table.sum(axis=1).min() > 0 else {"valid": False, "min_expected": np.nan}
         rows.append({"item": item, "n_iro": int(table[0].sum()), "n_cg": int(table[1].sum()), "test": test.method,
                      "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table),
@@ -129,8 +151,14 @@ def _challenge_groups(answers: pd.DataFrame) -> dict[str, pd.DataFrame]:
             for label, employment in CHALLENGE_GROUPS.items()}
 
 
-def formal_challenge(data: StudyData) -> pd.DataFrame:
+def formal_challenge(responses: pd.DataFrame) -> pd.DataFrame:
     """Formal challenge mechanisms IROs have used, overall and by employment.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The ``responses`` table: ``group``, ``employment``, ``item``, ``response`` (Yes or No)
+        and ``response_code``.
 
     Returns
     -------
@@ -138,7 +166,6 @@ def formal_challenge(data: StudyData) -> pd.DataFrame:
         ``mechanism, group, n, denominator, percent, ci_low, ci_high``; ``Overall`` is every IRO who
         answered, whatever their employment.
     """
-    responses = data.table("responses")
     rows = []
     for mechanism, item_id in CHALLENGE_ITEMS.items():
         for label, frame in _challenge_groups(_answered(responses, item_id)).items():
@@ -147,27 +174,37 @@ def formal_challenge(data: StudyData) -> pd.DataFrame:
     return with_wilson(pd.DataFrame(rows, columns=["mechanism", "group", "count", "n"]))
 
 
-def formal_challenge_tests(data: StudyData) -> pd.DataFrame:
+def formal_challenge_tests(challenge: pd.DataFrame) -> pd.DataFrame:
     """LA-employed against self-employed IROs, per mechanism.
+
+    Parameters
+    ----------
+    challenge : pandas.DataFrame
+        The table of :func:`formal_challenge` (after disclosure control: a withheld count is missing).
 
     Returns
     -------
     pandas.DataFrame
         ``mechanism, difference, ci_low, ci_high`` (LA-employed minus self-employed, as
         proportions, Newcombe hybrid score 95%), ``test, p_value, p_holm`` (Fisher exact 2 x 2,
-        Holm over the mechanisms).
+        Holm over the mechanisms). A mechanism whose counts are withheld is not tested (``test``
+        says so; its statistics are missing).
     """
-    shares = formal_challenge(data).set_index(["mechanism", "group"])
+    shares = challenge.set_index(["mechanism", "group"])
     rows = []
     for mechanism in CHALLENGE_ITEMS:
         la, own = shares.loc[(mechanism, "LA-employed IROs")], shares.loc[(mechanism, "Self-employed IROs")]
+        if pd.isna([la["n"], la["denominator"], own["n"], own["denominator"]]).any():
+            rows.append({"mechanism": mechanism, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
+                         "test": NOT_COMPUTED, "p_value": np.nan})
+            continue
         if la["denominator"] == 0 or own["denominator"] == 0:
             rows.append({"mechanism": mechanism, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                          "test": "not testable (a group has no answers)", "p_value": np.nan})
             continue
         difference, low, high = risk_difference(int(la["n"]), int(la["denominator"]), int(own["n"]), int(own["denominator"]))
         table = np.array([[la["n"], la["denominator"] - la["n"]], [own["n"], own["denominator"] - own["n"]]], dtype=int)
-        test = exact_test(table, seed=0)
+        test = exact_test(table)
         rows.append({"mechanism": mechanism, "difference": difference, "ci_low": low, "ci_high": high,
                      "test": test.method, "p_value": test.p_value})
     out = pd.DataFrame(rows)
@@ -175,8 +212,8 @@ def formal_challenge_tests(data: StudyData) -> pd.DataFrame:
     return out
 
 
-def _independence_frame(data: StudyData) -> pd.DataFrame:
-    answers = _answered(data.table("responses"), INDEPENDENCE_ITEM)
+def _independence_frame(responses: pd.DataFrame) -> pd.DataFrame:
+    answers = _answered(responses, INDEPENDENCE_ITEM)
     pieces = []
     for label, (group, employment) in INDEPENDENCE_GROUPS.items():
         frame = answers[answers["group"] == group]
@@ -186,8 +223,14 @@ def _independence_frame(data: StudyData) -> pd.DataFrame:
     return pd.concat(pieces, ignore_index=True)
 
 
-def independence_attitudes(data: StudyData) -> pd.DataFrame:
+def independence_attitudes(responses: pd.DataFrame) -> pd.DataFrame:
     """In favour or strongly in favour of separating IROs from LAs, by respondent group.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The ``responses`` table: ``group``, ``employment``, ``item`` and ``response_code`` (the
+        answer's position on the agreement scale, 1 Strongly agree to 5 Strongly disagree).
 
     Returns
     -------
@@ -195,14 +238,19 @@ def independence_attitudes(data: StudyData) -> pd.DataFrame:
         ``group, n, denominator, percent, ci_low, ci_high``; in favour = agree or strongly agree that
         the IRO service should be separated from local authorities.
     """
-    frame = _independence_frame(data)
+    frame = _independence_frame(responses)
     rows = [{"group": label, "count": int(part["response_code"].isin(IN_FAVOUR).sum()), "n": len(part)}
             for label, part in ((g, frame[frame["published_group"] == g]) for g in INDEPENDENCE_GROUPS)]
     return with_wilson(pd.DataFrame(rows, columns=["group", "count", "n"]))
 
 
-def independence_attitudes_model(data: StudyData) -> pd.DataFrame:
+def independence_attitudes_model(responses: pd.DataFrame) -> pd.DataFrame:
     """Proportional-odds logistic model of the full 5-point answer on respondent group.
+
+    Parameters
+    ----------
+    responses : pandas.DataFrame
+        The ``responses`` table, as for :func:`independence_attitudes`.
 
     Returns
     -------
@@ -211,8 +259,34 @@ def independence_attitudes_model(data: StudyData) -> pd.DataFrame:
         odds_ratio, ci_low, ci_high, p_value, n, converged``. An odds ratio above 1 means the
         group leans further towards separating the IRO service.
     """
-    frame = _independence_frame(data)
+    frame = _independence_frame(responses)
     if frame["published_group"].nunique() < 2:
         return pd.DataFrame(columns=["term", "coefficient", "odds_ratio", "ci_low", "ci_high", "p_value", "n", "converged"])
     in_favour = 6 - frame["response_code"].astype(int)  # 5 strongly agree .. 1 strongly disagree
     return ordinal_logit(in_favour, frame["published_group"], reference="LAC team managers")
+
+
+# --------------------------------------------------------------------------- published cells
+
+#: Published labels that name the study's groups differently.
+_CHALLENGE_GROUP = {"LA-employed IROS": "LA-employed IROs"}  # as printed on the slide
+
+
+def _count_and_n(row: pd.Series) -> tuple[int | None, int | None]:
+    return tuple(int(v) if pd.notna(v) else None for v in (row["n"], row["denominator"]))
+
+
+def contact_cell(contact: pd.DataFrame, cell) -> tuple[int | None, int | None]:
+    """The study's count and denominator of a published contact cell, from :func:`iro_cg_contact`'s table."""
+    return _count_and_n(contact.set_index(["item", "group", "category"]).loc[(cell.item, cell.group, cell.category)])
+
+
+def challenge_cell(challenge: pd.DataFrame, cell) -> tuple[int | None, int | None]:
+    """The study's count and denominator of a published formal-challenge cell, from :func:`formal_challenge`'s table."""
+    group = _CHALLENGE_GROUP.get(cell.group, cell.group)
+    return _count_and_n(challenge.set_index(["mechanism", "group"]).loc[(cell.item, group)])
+
+
+def independence_cell(independence: pd.DataFrame, cell) -> tuple[int | None, int | None]:
+    """The study's count and denominator of a published independence cell, from :func:`independence_attitudes`' table."""
+    return _count_and_n(independence.set_index("group").loc[cell.group])

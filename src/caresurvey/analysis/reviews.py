@@ -16,13 +16,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
 from caresurvey.analysis.legal_status import ALL_LAS
 from caresurvey.analysis.stats import with_wilson
-from caresurvey.codes import REVIEW_PARTICIPATION, age_group
+from caresurvey.codes import AGE_GROUPS, REVIEW_PARTICIPATION
 
-__all__ = ["review_timeliness", "review_participation", "care_periods", "study_care_periods", "distinct_episodes",
-           "bank_holidays", "add_months"]
+__all__ = ["review_timeliness", "review_participation", "participation_counts", "care_periods", "distinct_episodes",
+           "bank_holidays", "add_months", "age_group", "data_end", "collection_year_end"]
 
 FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
@@ -43,6 +42,28 @@ def add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def age_group(age_years: int) -> str:
+    """The DfE age group (:data:`caresurvey.codes.AGE_GROUPS`) of an age in completed years."""
+    if age_years < 0:
+        raise ValueError(f"age {age_years} is negative")
+    label = AGE_GROUPS[0][1]
+    for lower, name in AGE_GROUPS:
+        if age_years >= lower:
+            label = name
+    return label
+
+
+def collection_year_end(day: dt.date) -> dt.date:
+    """31 March on or after ``day``: the end of the SSDA903 collection year holding it."""
+    return dt.date(day.year + (day.month > 3), 3, 31)
+
+
+def data_end(episodes: pd.DataFrame, reviews: pd.DataFrame) -> dt.date:
+    """The last day SSDA903 data cover: 31 March after their latest date (a collection year's end)."""
+    dates = [episodes["start"].max(), episodes["end"].max(), reviews["review_date"].max()]
+    return collection_year_end(max(d for d in dates if pd.notna(d)).date())
 
 
 #: What an episode's later versions may add: how and why it ended.
@@ -83,11 +104,6 @@ def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
                          "start": ordered["start"].to_numpy()[first], "end": ordered["end"].to_numpy()[last]})
 
 
-def study_care_periods(data: StudyData) -> pd.DataFrame:
-    """:func:`care_periods` of the study's episodes, worked out once for every analysis that needs them."""
-    return data.remember(("care_periods",), lambda: care_periods(data.table("episodes")))
-
-
 def _add_months(days: pd.Series, months: np.ndarray) -> pd.Series:
     """:func:`add_months` over a column: the same day ``months`` later, or that month's last day."""
     values = days.to_numpy(dtype="datetime64[D]")
@@ -98,14 +114,19 @@ def _add_months(days: pd.Series, months: np.ndarray) -> pd.Series:
     return pd.Series(target.astype("datetime64[D]") + np.minimum(day, last_day).astype("timedelta64[D]"), index=days.index)
 
 
-def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.DataFrame:
+def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, periods: pd.DataFrame | None = None,
+                      end: dt.date | None = None) -> pd.DataFrame:
     """Reviews due and held on time, by LA, under regulation 33.
 
     Parameters
     ----------
-    data_end : date, optional
+    episodes, reviews : pandas.DataFrame
+        The SSDA903 ``episodes`` and ``reviews`` tables.
+    periods : pandas.DataFrame, optional
+        :func:`care_periods` of ``episodes``, where a caller has it already.
+    end : date, optional
         The last day the data cover; default: 31 March after the latest date in the episodes
-        and reviews (the end of the collection year).
+        and reviews (:func:`data_end`).
 
     Returns
     -------
@@ -122,21 +143,16 @@ def review_timeliness(data: StudyData, data_end: dt.date | None = None) -> pd.Da
     due date with no review before the period or the data ends is counted as not held. The next
     deadline runs from the review actually held.
     """
-    return data.remember(("review_timeliness", data_end), lambda: _review_timeliness(data, data_end))
-
-
-def _review_timeliness(data: StudyData, data_end: dt.date | None) -> pd.DataFrame:
-    episodes, reviews = data.table("episodes"), data.table("reviews")
     columns = ["la", "review", "due", "on_time", "late", "not_held"]
     if episodes.empty:
         return with_wilson(pd.DataFrame(columns=columns), count="on_time", n="due")
-    data_end = data_end or data.data_end()
-    periods = study_care_periods(data)
+    end = end or data_end(episodes, reviews)
+    periods = (care_periods(episodes) if periods is None else periods).copy()
     periods["period"] = np.arange(len(periods))
-    end_of_data = np.datetime64(data_end, "D")
+    end_of_data = np.datetime64(end, "D")
     periods["stop"] = np.minimum(periods["end"].to_numpy(dtype="datetime64[D]"), end_of_data)
     periods.loc[periods["end"].isna(), "stop"] = end_of_data
-    holidays = np.array(bank_holidays(periods["start"].min().year, data_end.year), dtype="datetime64[D]")
+    holidays = np.array(bank_holidays(periods["start"].min().year, end.year), dtype="datetime64[D]")
     # pandas holds dates at a unit of seconds at least; numpy's working-day arithmetic needs days
     periods["first_due"] = np.busday_offset(periods["start"].to_numpy(dtype="datetime64[D]"),
                                             FIRST_REVIEW_WORKING_DAYS, roll="forward", holidays=holidays)
@@ -183,8 +199,14 @@ def _review_timeliness(data: StudyData, data_end: dt.date | None) -> pd.DataFram
     return with_wilson(frame, count="on_time", n="due")
 
 
-def review_participation(data: StudyData) -> pd.DataFrame:
+def review_participation(reviews: pd.DataFrame, children: pd.DataFrame) -> pd.DataFrame:
     """How children took part in their reviews (PN0-PN7), by LA and age group.
+
+    Parameters
+    ----------
+    reviews, children : pandas.DataFrame
+        The SSDA903 ``reviews`` and ``children`` tables (the child's birth month gives the age
+        at review).
 
     Returns
     -------
@@ -198,11 +220,6 @@ def review_participation(data: StudyData) -> pd.DataFrame:
     Age at review is worked out from the birth month (the full date of birth is never kept),
     taking the 15th as the birthday, so it can be a month out near a birthday.
     """
-    return data.remember(("review_participation",), lambda: _review_participation(data))
-
-
-def _review_participation(data: StudyData) -> pd.DataFrame:
-    reviews, children = data.table("reviews"), data.table("children")
     # a child is in the header of every year's return: one birth month per child
     born_in = children[["child_id", "la", "birth_month"]].drop_duplicates(["child_id", "la"])
     frame = reviews.merge(born_in, on=["child_id", "la"], how="left")

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,8 @@ __all__ = [
     "cohens_kappa",
     "cumulative_incidence",
     "MONTE_CARLO_RESAMPLES",
+    "NOT_COMPUTED",
+    "stream_seed",
 ]
 
 #: Monte Carlo resamples for r x c exact tests: the p-value's standard error is at most 0.0016.
@@ -52,6 +55,20 @@ EXACT_TEST_MAX_N = 10_000
 #: (a few tiny LAs among many large ones): each resample costs time in proportion to n, and the
 #: p-value's standard error stays at most 0.005.
 LARGE_TABLE_RESAMPLES = 10_000
+
+
+#: A test's ``test`` when a count it needs was withheld by disclosure control: it is not run, and
+#: its statistics stay missing (a statistic is released only from released counts).
+NOT_COMPUTED = "not computed: a count it needs is withheld"
+
+
+def stream_seed(seed: int, name: str) -> int:
+    """The seed of one Monte Carlo test's own random stream: derived from ``seed`` (a study's,
+    or a table's) and the test's ``name`` with numpy's ``SeedSequence``, so that each test draws
+    independently of every other and adding a test or a table changes no other result. The
+    value is recorded beside the test; ``numpy.random.default_rng(value)`` redraws its sample.
+    """
+    return int(np.random.SeedSequence([seed, zlib.crc32(name.encode("utf-8"))]).generate_state(1)[0])
 
 
 def wilson_interval(count: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -103,8 +120,11 @@ class ExactTest:
     seed: int | None = None
 
 
-def exact_test(table: np.ndarray, seed: int, resamples: int = MONTE_CARLO_RESAMPLES) -> ExactTest:
+def exact_test(table: np.ndarray, seed: int | None = None, resamples: int = MONTE_CARLO_RESAMPLES) -> ExactTest:
     """Fisher's exact test: exact for 2 x 2, seeded Monte Carlo (Freeman-Halton) for larger tables.
+
+    ``seed`` is required for a table larger than 2 x 2 (a Monte Carlo test without a recorded
+    seed could not be repeated); a 2 x 2 table needs none.
 
     Rows or columns that are all zero are dropped first (they carry no information). A larger
     table of more than :data:`EXACT_TEST_MAX_N` observations whose expected counts all reach 5
@@ -124,6 +144,9 @@ def exact_test(table: np.ndarray, seed: int, resamples: int = MONTE_CARLO_RESAMP
             return ExactTest(f"Pearson chi-square (n > {EXACT_TEST_MAX_N:,}, every expected count at least 5)",
                              check["chi2"], check["p_value"])
         resamples = min(resamples, LARGE_TABLE_RESAMPLES)
+    if seed is None:
+        raise ValueError(f"a {table.shape[0]} x {table.shape[1]} table is tested by Monte Carlo: give the seed of "
+                         "its random stream")
     method = stats.MonteCarloMethod(n_resamples=resamples, rng=np.random.default_rng(seed))
     result = stats.fisher_exact(table, method=method)
     return ExactTest(f"Fisher-Freeman-Halton, Monte Carlo ({resamples} resamples)", float(result.statistic),

@@ -4,6 +4,9 @@ For each main proportion, a test of whether the LAs differ (exact where expected
 small: Fisher-Freeman-Halton by seeded Monte Carlo) with Cramer's V; and per-LA funnels for
 review timeliness and participation around a chosen target (by default the study's pooled
 proportion, since a handful of LAs has no national figure for these).
+
+Both are computed from the tables of the measures (legal status at sampling, review timeliness,
+participation) as they are released, so a count withheld there is never used here.
 """
 
 from __future__ import annotations
@@ -11,62 +14,84 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.data import StudyData
-from caresurvey.analysis.funnel import funnel_table
-from caresurvey.analysis.legal_status import ALL_LAS
-from caresurvey.analysis.reviews import review_participation, review_timeliness
-from caresurvey.analysis.stats import chi_square_check, cramers_v, exact_test, holm
+from caresurvey.analysis.funnel import FUNNEL_COLUMNS, funnel_table
+from caresurvey.analysis.legal_status import ALL_LAS, SAMPLED_STATUSES
+from caresurvey.analysis.stats import NOT_COMPUTED, chi_square_check, cramers_v, exact_test, holm, stream_seed
 
-__all__ = ["study_la_heterogeneity", "study_la_funnels"]
+__all__ = ["study_la_heterogeneity", "study_la_funnels", "HETEROGENEITY_COLUMNS"]
+
+HETEROGENEITY_COLUMNS = ["measure", "las", "n", "test", "p_value", "p_holm", "seed", "cramers_v", "chi2_valid",
+                         "min_expected"]
 
 
-def _test_row(measure: str, table: np.ndarray, seed: int) -> dict:
-    test = exact_test(table, seed)
+def _test_row(measure: str, cells: np.ndarray, seed: int) -> dict:
+    """The test of one LA-by-outcome table (rows LAs); not computed where a count is withheld."""
+    if np.isnan(cells).any():
+        return {"measure": measure, "las": len(cells), "n": np.nan, "test": NOT_COMPUTED, "p_value": np.nan,
+                "seed": None, "cramers_v": np.nan, "chi2_valid": None, "min_expected": np.nan}
+    table = cells.astype(int)
+    test = exact_test(table, stream_seed(seed, measure))
     check = chi_square_check(table) if table.sum() and min(table.shape) > 1 else {"valid": False, "min_expected": np.nan}
     return {"measure": measure, "las": int((table.sum(axis=1) > 0).sum()), "n": int(table.sum()), "test": test.method,
             "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table), "chi2_valid": check["valid"],
             "min_expected": check["min_expected"]}
 
 
-def study_la_heterogeneity(data: StudyData, seed: int) -> pd.DataFrame:
+def _numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    return frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+
+
+def study_la_heterogeneity(status: pd.DataFrame, timeliness: pd.DataFrame, participation: pd.DataFrame,
+                           seed: int) -> pd.DataFrame:
     """Do the study's LAs differ? One test per main proportion, Holm-adjusted across them.
+
+    Parameters
+    ----------
+    status : pandas.DataFrame
+        Children by legal status at sampling, by LA (:mod:`caresurvey.analysis.legal_status`).
+    timeliness, participation : pandas.DataFrame
+        Reviews held on time and children's participation in reviews, by LA
+        (:mod:`caresurvey.analysis.reviews`).
+    seed : int
+        The table's random stream; each measure's test draws from its own, ``stream_seed(seed, measure)``.
 
     Returns
     -------
     pandas.DataFrame
         ``measure, las, n, test, p_value, p_holm, seed, cramers_v, chi2_valid, min_expected`` for the
         legal status at sampling (LA by status), reviews on time (LA by on time / late or not
-        held) and views conveyed at reviews of children aged 4+ (LA by conveyed / not).
+        held) and views conveyed at reviews of children aged 4+ (LA by conveyed / not); a measure
+        whose table has a withheld count is not tested (``test`` says so).
     """
     rows = []
-    cases = data.table("case_files")
-    if len(cases):
-        status = pd.crosstab(cases["la"], cases["status_at_sampling"]).to_numpy()
-        rows.append(_test_row("legal status at sampling", status, seed))
-    timeliness = review_timeliness(data)
+    by_la = status[(status["la"] != ALL_LAS) & status["status"].isin(SAMPLED_STATUSES)]
+    if len(by_la):
+        cells = by_la.assign(n=pd.to_numeric(by_la["n"], errors="coerce")).pivot(
+            index="la", columns="status", values="n")[list(SAMPLED_STATUSES)]
+        rows.append(_test_row("legal status at sampling", cells.to_numpy(dtype=float), seed))
     per_la = timeliness[(timeliness["review"] == "all") & (timeliness["la"] != ALL_LAS)]
     if len(per_la):
-        table = np.column_stack([per_la["on_time"], per_la["due"] - per_la["on_time"]]).astype(int)
-        rows.append(_test_row("reviews held on time", table, seed))
-    participation = review_participation(data)
+        on_time, due = _numbers(per_la, ["on_time", "due"]).T
+        rows.append(_test_row("reviews held on time", np.column_stack([on_time, due - on_time]), seed))
     conveyed = participation[(participation["code"] == "views conveyed") & (participation["la"] != ALL_LAS)]
     if len(conveyed):
-        table = np.column_stack([conveyed["n"], conveyed["denominator"] - conveyed["n"]]).astype(int)
-        rows.append(_test_row("views conveyed at reviews (aged 4+)", table, seed))
-    out = pd.DataFrame(rows, columns=["measure", "las", "n", "test", "p_value", "seed", "cramers_v", "chi2_valid",
-                                      "min_expected"])
+        n, denominator = _numbers(conveyed, ["n", "denominator"]).T
+        rows.append(_test_row("views conveyed at reviews (aged 4+)", np.column_stack([n, denominator - n]), seed))
+    out = pd.DataFrame(rows, columns=[c for c in HETEROGENEITY_COLUMNS if c != "p_holm"])
     out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"]) if len(out) else [])
     return out
 
 
-def study_la_funnels(data: StudyData, targets: dict[str, float] | None = None, timeliness: pd.DataFrame | None = None,
-                      participation: pd.DataFrame | None = None) -> pd.DataFrame:
+def study_la_funnels(timeliness: pd.DataFrame, participation: pd.DataFrame,
+                     targets: dict[str, float] | None = None) -> pd.DataFrame:
     """Each study LA's review timeliness and participation against a target, with funnel limits.
 
     Parameters
     ----------
-    timeliness, participation : pandas.DataFrame, optional
-        The review tables to use (after disclosure control, say); computed from ``data`` if not given.
+    timeliness, participation : pandas.DataFrame
+        Reviews held on time and children's participation in reviews, by LA
+        (:mod:`caresurvey.analysis.reviews`), after disclosure control: an LA whose count is
+        withheld stays in the table with no point.
     targets : dict, optional
         ``{"reviews held on time": 0.9, ...}``; a measure not given is centred on the pooled
         proportion of the study's LAs.
@@ -79,8 +104,6 @@ def study_la_funnels(data: StudyData, targets: dict[str, float] | None = None, t
     """
     targets = targets or {}
     pieces = []
-    timeliness = review_timeliness(data) if timeliness is None else timeliness
-    participation = review_participation(data) if participation is None else participation
     all_reviews = timeliness[timeliness["review"] == "all"]
     conveyed = participation[participation["code"] == "views conveyed"]
     for measure, frame, numerator, denominator in (
@@ -96,6 +119,6 @@ def study_la_funnels(data: StudyData, targets: dict[str, float] | None = None, t
                               "denominator": frame[denominator]}).reset_index(drop=True)
         pieces.append(funnel_table(units, float(target)).assign(measure=measure))
     if not pieces:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=["measure", *FUNNEL_COLUMNS, "adjustment", "phi", "tau2"])
     out = pd.concat(pieces, ignore_index=True)
     return out[["measure", *[c for c in out.columns if c != "measure"]]]

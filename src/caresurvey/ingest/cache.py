@@ -27,7 +27,7 @@ import pandas as pd
 
 from caresurvey.ingest.common import Source
 from caresurvey.ingest.ledger import Ledger, Problem, Reconciliation
-from caresurvey.provenance import sha256_file
+from caresurvey.files import sha256_file
 
 __all__ = ["IngestCache"]
 
@@ -41,7 +41,7 @@ def _code_version() -> str:
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     files = sorted(package.glob("ingest/*.py")) + [package / name for name in
-                                                     ("schemas.py", "codes.py", "pseudonym.py", "config.py")]
+                                                     ("schemas.py", "codes.py", "pseudonym.py", "config.py", "files.py", "manifest.py")]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -17,6 +17,7 @@ from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.tabular import match_columns, normalise_header
 from caresurvey.ingest.values import parse_whole_number
+from caresurvey.pseudonym import CASE_NAMESPACE, child_namespace
 
 __all__ = ["read_case_abstraction", "STATUS_SPELLINGS"]
 
@@ -97,8 +98,8 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
             iros.append(None)
     child = raw[cols["child"]] if "child" in cols else pd.Series("", index=raw.index)
     frame = pd.DataFrame({
-        "case_id": text_series(raw[cols["case"]].map(lambda v: source.pseudonymise("case", v) if v else None)),
-        "child_id": text_series([source.pseudonymise(f"child:{a}", c) if c and a else None for a, c in zip(la, child)],
+        "case_id": text_series(raw[cols["case"]].map(lambda v: source.pseudonymise(CASE_NAMESPACE, v) if v else None)),
+        "child_id": text_series([source.pseudonymise(child_namespace(a), c) if c and a else None for a, c in zip(la, child)],
                                 raw.index),
         "la": text_series(la),
         "sampled": dates("sampled"),

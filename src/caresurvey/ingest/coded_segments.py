@@ -15,6 +15,7 @@ from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows, coding
 from caresurvey.ingest.ledger import Ledger
 from caresurvey.ingest.tabular import match_columns
 from caresurvey.ingest.values import parse_whole_number
+from caresurvey.pseudonym import INTERVIEW_NAMESPACE
 
 __all__ = ["read_coded_segments"]
 
@@ -67,7 +68,7 @@ def read_coded_segments(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
             problems.add(index, cols["code"], "", "required", "the code is required")
         for code in codes or [""]:
             records.append({
-                "interview_id": source.pseudonymise("interview", values[cols["document"]]),
+                "interview_id": source.pseudonymise(INTERVIEW_NAMESPACE, values[cols["document"]]),
                 "case_id": None,
                 "la": None,
                 "respondent_role": _role(values[cols["group"]]) if "group" in cols else None,

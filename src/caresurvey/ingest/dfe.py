@@ -18,26 +18,14 @@ import re
 
 import pandas as pd
 
+from caresurvey.codes import DFE_SYMBOLS
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, as_text, blank_to_none, report_ragged, text_series
 from caresurvey.ingest.ledger import Ledger, Reconciliation, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
-__all__ = ["read_dfe_statistics", "SYMBOLS", "LEVELS"]
+__all__ = ["read_dfe_statistics", "LEVELS"]
 
-#: Symbols DfE publishes in place of numbers (older and current conventions).
-SYMBOLS = {
-    "x": "suppressed (older releases: 1 to 5, or to protect one)",
-    "..": "not available",
-    "c": "confidential (suppressed)",
-    "z": "not applicable",
-    "k": "rounds to zero",
-    "u": "low reliability",
-    "low": "positive number below 0.5",
-    "-": "zero or negligible",
-    ":": "not available",
-    "~": "positive number below 0.5",
-}
 #: Geographic levels as EES names them, from the SFR spellings.
 LEVELS = {"national": "National", "region": "Regional", "regional": "Regional", "la": "Local authority",
           "localauthority": "Local authority"}
@@ -59,7 +47,7 @@ def _cell(value: str) -> tuple[float | None, str | None, bool]:
         return float(text.replace(",", "")), None, True
     if text == "":
         return None, "blank", True
-    if text.lower() in SYMBOLS:
+    if text.lower() in DFE_SYMBOLS:
         return None, text, True
     return None, None, False
 
@@ -103,7 +91,7 @@ def _cells(raw: pd.DataFrame, measures: dict[str, str], identity: pd.DataFrame, 
     text = cells["_text"].str.strip()
     numeric = text.str.replace(",", "", regex=False)
     is_number = numeric.str.match(_NUMBER)
-    is_symbol = text.str.lower().isin(list(SYMBOLS))
+    is_symbol = text.str.lower().isin(list(DFE_SYMBOLS))
     cells["value"] = pd.to_numeric(numeric.where(is_number), errors="raise").astype("float64")
     cells["status"] = text.where(~is_number & is_symbol, None).where(text != "", "blank")
     cells["certain"] = is_number | is_symbol | (text == "")
@@ -212,7 +200,7 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
     uncertain = cells[~cells["certain"] & ~cells["_index"].isin(bad_rows)]
     for index, measure, text in uncertain[["_index", "measure", "_text"]].itertuples(index=False, name=None):
         problems.add(index, measure, text, "number-or-symbol",
-                     f"{text!r} is neither a number nor a DfE symbol ({', '.join(SYMBOLS)})")
+                     f"{text!r} is neither a number nor a DfE symbol ({', '.join(DFE_SYMBOLS)})")
     keep = cells["certain"] & ~cells["_index"].isin(bad_rows)
     kept = cells.loc[keep, ["year", "geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown",
                             "value", "status", "source"]].reset_index(drop=True)

@@ -19,12 +19,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from caresurvey.config import INPUT_FORMATS, Config
+from caresurvey.config import Config
 from caresurvey.errors import CaresurveyError, InputError
 from caresurvey.ingest.cache import IngestCache
 from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
+from caresurvey.manifest import INPUT_FORMATS
 from caresurvey.outputs import atomic_write_bytes, output_transaction, remove_output, write_frame_csv, write_json
 from caresurvey.pseudonym import Pseudonymiser, resolve_key
 from caresurvey.schemas import processed_schema
@@ -60,7 +61,7 @@ def _readers() -> dict[str, Callable]:
     }
 
 
-#: The formats a reader exists for: the manifest's formats (``caresurvey.config.INPUT_FORMATS``).
+#: The formats a reader exists for: the manifest's formats (``caresurvey.manifest.INPUT_FORMATS``).
 READERS = tuple(INPUT_FORMATS)
 
 

@@ -25,6 +25,7 @@ from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, check_rows, codings_frame
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.untrusted import open_archive, parse_xml, read_member
+from caresurvey.pseudonym import CASE_NAMESPACE, INTERVIEW_NAMESPACE
 
 __all__ = ["read_refi_qda", "utf16_to_code_points"]
 
@@ -143,8 +144,8 @@ def _read_project(archive: zipfile.ZipFile, source: Source, ledger: Ledger) -> d
             document = case["name"] or text_source.get("name", "").strip()
             values = case["values"]
             base = {
-                "interview_id": source.pseudonymise("interview", document),
-                "case_id": source.pseudonymise("case", values["case"]) if values.get("case") else None,
+                "interview_id": source.pseudonymise(INTERVIEW_NAMESPACE, document),
+                "case_id": source.pseudonymise(CASE_NAMESPACE, values["case"]) if values.get("case") else None,
                 "la": values.get("la") or values.get("local authority"),
                 "respondent_role": values.get("role"),
             }

@@ -24,6 +24,7 @@ from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_da
 from caresurvey.ingest.ledger import Ledger, PartedProblems, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
 from caresurvey.ingest.untrusted import parse_xml
+from caresurvey.pseudonym import child_namespace
 
 __all__ = ["read_ssda903_csv", "read_ssda903_csv_files", "read_ssda903_xml", "OTHER_TABLES"]
 
@@ -151,7 +152,7 @@ def _child_ids(group: _Group, column: str) -> pd.Series:
     for pair in distinct:
         if pair not in known:
             la, value = pair.split("\x1f", 1)
-            known[pair] = pseudonymise(f"child:{la}", value) if value != "" else None
+            known[pair] = pseudonymise(child_namespace(la), value) if value != "" else None
     return text_series(np.array([known[pair] for pair in distinct], dtype=object)[pairs], values.index)
 
 

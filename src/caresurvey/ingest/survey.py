@@ -22,6 +22,7 @@ from caresurvey import codes
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import ProblemsByOwner, Source, as_text, check_rows, text_series
 from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.pseudonym import respondent_namespace
 
 __all__ = ["Answer", "Item", "NOT_ANSWERED", "scale_position", "is_categorical", "build_responses", "respondent_group"]
 
@@ -111,7 +112,7 @@ def build_responses(
         Answers aligned with ``respondent_ids``.
     """
     group = respondent_group(source)
-    namespace = f"respondent:{group}:{source.path.name}"
+    namespace = respondent_namespace(group, source.path.name)
     pseudonyms = respondent_ids.map(lambda raw: source.pseudonymise(namespace, str(raw)))
     employment = text_series([None] * len(respondent_ids), respondent_ids.index)
     mapped = {item.variable: source.items.get(item.variable, item.variable) for item in items}

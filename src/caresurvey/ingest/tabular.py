@@ -7,7 +7,6 @@ row 1), so that any problem found later can be reported where the user can find 
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -20,11 +19,11 @@ import numpy as np
 import pandas as pd
 
 from caresurvey.errors import InputError
+from caresurvey.files import decode_text
 from caresurvey.ingest.untrusted import check_archive
 
 __all__ = [
     "RawTable",
-    "decode_text",
     "normalise_header",
     "read_csv_table",
     "read_xlsx_table",
@@ -34,43 +33,6 @@ __all__ = [
 ]
 
 ROW = "_row"  # the column holding each row's spreadsheet row number
-
-
-#: Byte-order marks of the Unicode encodings a spreadsheet's "Unicode text" export may use
-#: (UTF-32's first, as UTF-32-LE's begins with UTF-16-LE's).
-_BYTE_ORDER_MARKS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def decode_text(path: Path, display: str | None = None) -> str:
-    """A text file's contents: UTF-8 (with or without a byte-order mark), UTF-16 or UTF-32 with
-    a byte-order mark, else Windows-1252.
-
-    Raises
-    ------
-    InputError
-        If the file is none of these (a few bytes are undefined in Windows-1252).
-    """
-    file = display or str(path)
-    data = Path(path).read_bytes()
-    for mark, encoding in _BYTE_ORDER_MARKS:
-        if data.startswith(mark):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise InputError(file, "encoding", f"begins as {encoding.upper()} text but is not (byte "
-                                 f"{error.start}); save it as UTF-8 CSV") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheets saved as "CSV" on Windows are cp1252; anything else is refused below.
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise InputError(
-                file, "encoding",
-                f"cannot be read as UTF-8 or Windows-1252 text (byte {error.start}); save it as UTF-8 CSV",
-            ) from None
 
 
 def normalise_header(name: str) -> str:

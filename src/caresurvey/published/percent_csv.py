@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from caresurvey.errors import InputError
-from caresurvey.ingest.tabular import decode_text
+from caresurvey.files import decode_text
 from caresurvey.published.consistency import Cell
 from caresurvey.published.rounding import PrintedPercent
 

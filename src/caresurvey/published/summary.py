@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -11,7 +11,8 @@ from caresurvey.published.catalogue import PublishedTable
 from caresurvey.published.consistency import ConsistencyResult, check_consistency
 from caresurvey.published.rounding import Rounding
 
-__all__ = ["TableCheck", "check_published", "summary_frame", "compress_numbers", "describe_result"]
+__all__ = ["TableCheck", "check_published", "summary_frame", "compress_numbers", "describe_result",
+           "published_cells_frame"]
 
 #: Show the counts behind each feasible n when a group has at most this many.
 COUNTS_SHOWN_UP_TO = 6
@@ -40,6 +41,19 @@ class TableCheck:
 
     table: PublishedTable
     result: ConsistencyResult
+
+
+def published_cells_frame(published: Mapping[str, PublishedTable]) -> pd.DataFrame:
+    """Every printed cell of every published table, long, with the table's source.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :meth:`PublishedTable.frame` (``table, group, item, category, percent,
+        count, n, qualifier, quote``), then ``source`` and ``title``.
+    """
+    frames = [table.frame().assign(source=table.source, title=table.title) for table in published.values() if table.cells]
+    return pd.concat(frames, ignore_index=True)
 
 
 def check_published(

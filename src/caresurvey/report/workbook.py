@@ -22,20 +22,11 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from caresurvey.analysis.catalogue import CATALOGUE
-from caresurvey.disclosure import Protected
+from caresurvey.codes import OUTPUT_SYMBOLS
 from caresurvey.outputs import atomic_write_bytes
+from caresurvey.results import Release, ReleasedTable
 
-__all__ = ["write_workbook", "SYMBOLS"]
-
-#: The DfE's symbols for values not shown, as the workbook and report explain them.
-SYMBOLS = {
-    "c": "confidential: withheld by disclosure control (a small count, or a cell that would reveal one)",
-    "k": "not zero, but rounds to zero",
-    "x": "not available (as published)",
-    "z": "not applicable",
-    "..": "not available (as published in older DfE tables)",
-}
+__all__ = ["write_workbook"]
 
 _FIXED_DATE = datetime(2000, 1, 1)
 _HEADER_ROW = 5  # 0-based: title, question, method, caveats and disclosure note above it
@@ -84,7 +75,7 @@ def _write_table(book, sheet, frame: pd.DataFrame, first_row: int, formats: dict
             elif isinstance(value, int | float):
                 sheet.write_number(row, column, value, formats["integer" if float(value).is_integer() else "number"])
             else:
-                sheet.write_string(row, column, value, formats["symbol"] if value in SYMBOLS else None)
+                sheet.write_string(row, column, value, formats["symbol"] if value in OUTPUT_SYMBOLS else None)
     for column, name in enumerate(frame.columns):
         width = max([len(str(name))] + [len(str(_cell(v) or "")) for v in frame.iloc[:200, column]])
         sheet.set_column(column, column, min(max(width + 2, 8), 60))
@@ -93,14 +84,9 @@ def _write_table(book, sheet, frame: pd.DataFrame, first_row: int, formats: dict
     sheet.freeze_panes(first_row + 1, 0)
 
 
-def write_workbook(path: str | Path, tables: dict[str, Protected], *, study: str, synthetic: bool,
-                   threshold: int, round_to: int, extra: dict[str, tuple[str, pd.DataFrame]] | None = None) -> Path:
-    """Write the workbook of ``tables`` (id -> table after disclosure control) to ``path``.
-
-    ``extra`` adds sheets that are not analyses (id -> (title, table)), such as the data-quality
-    summary.
-    """
-    extra = extra or {}
+def write_workbook(path: str | Path, release: Release, *, study: str) -> Path:
+    """Write the workbook of ``release``'s tables (those declared for it, in registry order) to ``path``."""
+    tables: list[ReleasedTable] = [table for table in release.tables.values() if table.declaration.workbook]
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                         "strings_to_numbers": False})
@@ -115,31 +101,22 @@ def write_workbook(path: str | Path, tables: dict[str, Protected], *, study: str
         "note": book.add_format({"italic": True, "font_color": "#555555"}),
         "link": book.add_format({"font_color": "#1F4E79", "underline": 1}),
     }
-    names = _sheet_names(["contents", "notes", *tables, *extra])
+    names = _sheet_names(["contents", "notes", *(table.id for table in tables)])
 
     contents = book.add_worksheet(names["contents"])
     contents.write_string(0, 0, f"{study}: tables", formats["title"])
-    status = ("Synthetic study: generated data, shown without disclosure control." if synthetic else
-              f"Real study data: counts from 1 to {threshold - 1} and cells that would reveal them are withheld (c)"
-              + (f"; counts rounded to the nearest {round_to}" if round_to else "") + ".")
+    status = release.policy.describe()
     contents.write_string(1, 0, status, formats["note"])
     header = ["sheet", "table", "question", "rows", "cells withheld"]
     for column, name in enumerate(header):
         contents.write_string(3, column, name, formats["header"])
-    row = 4
-    for table_id, table in tables.items():
-        info = CATALOGUE[table_id]
-        contents.write_url(row, 0, f"internal:'{names[table_id]}'!A1", formats["link"], names[table_id])
-        contents.write_string(row, 1, info.title)
-        contents.write_string(row, 2, info.question)
+    for row, table in enumerate(tables, start=4):
+        text = table.declaration.text
+        contents.write_url(row, 0, f"internal:'{names[table.id]}'!A1", formats["link"], names[table.id])
+        contents.write_string(row, 1, text.title)
+        contents.write_string(row, 2, text.question)
         contents.write_number(row, 3, len(table.values))
-        contents.write_number(row, 4, len(table.suppressions))
-        row += 1
-    for table_id, (title, frame) in extra.items():
-        contents.write_url(row, 0, f"internal:'{names[table_id]}'!A1", formats["link"], names[table_id])
-        contents.write_string(row, 1, title)
-        contents.write_number(row, 3, len(frame))
-        row += 1
+        contents.write_number(row, 4, len(table.protected.suppressions))
     for column, width in enumerate((32, 48, 80, 8, 14)):
         contents.set_column(column, column, width)
     contents.freeze_panes(4, 0)
@@ -147,33 +124,29 @@ def write_workbook(path: str | Path, tables: dict[str, Protected], *, study: str
     notes = book.add_worksheet(names["notes"])
     notes.write_string(0, 0, "Symbols and disclosure control", formats["title"])
     notes.write_string(1, 0, status, formats["note"])
-    for k, (symbol, meaning) in enumerate(SYMBOLS.items(), start=3):
+    for k, (symbol, meaning) in enumerate(OUTPUT_SYMBOLS.items(), start=3):
         notes.write_string(k, 0, symbol, formats["symbol"])
         notes.write_string(k, 1, meaning)
     notes.set_column(0, 0, 10)
     notes.set_column(1, 1, 100)
-    k = len(SYMBOLS) + 4
+    k = len(OUTPUT_SYMBOLS) + 4
     notes.write_string(k, 0, "Why cells were withheld, table by table", formats["header"])
-    for table_id, table in tables.items():
+    for table in tables:
         k += 1
-        notes.write_string(k, 0, table_id)
-        notes.write_string(k, 1, "; ".join(f"{reason} ({n})" for reason, n in table.reason_counts())
-                           or table.note or "nothing withheld")
+        notes.write_string(k, 0, table.id)
+        notes.write_string(k, 1, "; ".join(f"{reason} ({n})" for reason, n in table.protected.reason_counts())
+                           or table.protected.note or "nothing withheld")
 
-    for table_id, table in tables.items():
-        info = CATALOGUE[table_id]
-        sheet = book.add_worksheet(names[table_id])
-        sheet.write_string(0, 0, info.title, formats["title"])
-        sheet.write_string(1, 0, info.question)
-        sheet.write_string(2, 0, f"Method: {info.method}", formats["note"])
-        sheet.write_string(3, 0, f"Caveats: {info.caveats}", formats["note"])
-        withheld = len(table.suppressions)
+    for table in tables:
+        text = table.declaration.text
+        sheet = book.add_worksheet(names[table.id])
+        sheet.write_string(0, 0, text.title, formats["title"])
+        sheet.write_string(1, 0, text.question)
+        sheet.write_string(2, 0, f"Method: {text.method}", formats["note"])
+        sheet.write_string(3, 0, f"Caveats: {text.caveats}", formats["note"])
+        withheld = len(table.protected.suppressions)
         sheet.write_string(4, 0, (f"{withheld} cell(s) withheld: see the notes sheet." if withheld
-                                  else table.note or "Nothing withheld."), formats["note"])
+                                  else table.protected.note or "Nothing withheld."), formats["note"])
         _write_table(book, sheet, table.display(), _HEADER_ROW, formats)
-    for table_id, (title, frame) in extra.items():
-        sheet = book.add_worksheet(names[table_id])
-        sheet.write_string(0, 0, title, formats["title"])
-        _write_table(book, sheet, frame, _HEADER_ROW, formats)
     book.close()
     return atomic_write_bytes(path, buffer.getvalue())

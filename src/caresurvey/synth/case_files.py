@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from caresurvey.errors import CaresurveyError
+from caresurvey.manifest import SYNTHETIC_LAS
 from caresurvey.published.catalogue import load_table
 from caresurvey.synth.case_histories import (
     STUDY_END,
@@ -42,12 +43,12 @@ __all__ = [
 
 #: The four synthetic LAs, their share of the sample (assumption: one larger county, a city,
 #: two smaller unitaries) and when each drew its sample and analysed its files.
-LOCAL_AUTHORITIES = {
-    "LA1": (0.30, StudyDates(dt.date(2012, 10, 1), dt.date(2013, 7, 1))),
-    "LA2": (0.27, StudyDates(dt.date(2012, 11, 1), dt.date(2013, 8, 1))),
-    "LA3": (0.23, StudyDates(dt.date(2012, 12, 3), dt.date(2013, 9, 2))),
-    "LA4": (0.20, StudyDates(dt.date(2013, 1, 7), dt.date(2013, 10, 7))),
-}
+LOCAL_AUTHORITIES = dict(zip(SYNTHETIC_LAS, (
+    (0.30, StudyDates(dt.date(2012, 10, 1), dt.date(2013, 7, 1))),
+    (0.27, StudyDates(dt.date(2012, 11, 1), dt.date(2013, 8, 1))),
+    (0.23, StudyDates(dt.date(2012, 12, 3), dt.date(2013, 9, 2))),
+    (0.20, StudyDates(dt.date(2013, 1, 7), dt.date(2013, 10, 7))),
+), strict=True))
 
 #: Share of children with a late review somewhere in their history (assumption; the NCB study
 #: found timely reviews "could now be taken for granted in most cases").
@@ -213,12 +214,11 @@ def episode_rows(child: Child) -> list[tuple[str, ...]]:
     return rows
 
 
-def write_ssda903(sample: CaseSample, folder: Path) -> list[Path]:
-    """Write ``<LA>/header.csv``, ``episodes.csv`` and ``reviews.csv`` for every LA."""
+def write_ssda903(sample: CaseSample, folders: dict[str, Path]) -> list[Path]:
+    """Write ``header.csv``, ``episodes.csv`` and ``reviews.csv`` of every LA into its folder (LA -> folder)."""
     written = []
-    for la in LOCAL_AUTHORITIES:
+    for la, target in folders.items():
         children = sorted((c for c in sample.children if c.la == la), key=lambda c: c.child_id)
-        target = folder / la
         header = [
             (c.child_id, c.sex, _date_fmt(c.dob), c.ethnicity, c.upn, "", "")
             for c in children

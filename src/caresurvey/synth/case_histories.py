@@ -31,7 +31,6 @@ from caresurvey.synth.randomness import pick
 from caresurvey.codes import (
     PARTICIPATION_UNDER_FOUR,
     STUDY_STATUS_OF_CODE,
-    age_group,
 )
 
 __all__ = [
@@ -444,5 +443,13 @@ def status_on(child: Child, day: dt.date) -> str:
     return STUDY_STATUS_OF_CODE.get(code, "Other")
 
 
+#: DfE's age groups for children looked after, oldest first: (lower bound in whole years, label).
+#: Written out here rather than taken from the analyses' banding, so that the back test checks
+#: that banding instead of sharing it (the labels are checked against ``caresurvey.codes``).
+_DFE_AGE_BANDS = ((16, "16 and over"), (10, "10 to 15"), (5, "5 to 9"), (1, "1 to 4"), (0, "Under 1"))
+
+
 def age_group_on(child: Child, day: dt.date) -> str:
-    return age_group(age_on(child.dob, day))
+    """The child's DfE age group on a day."""
+    age = age_on(child.dob, day)
+    return next(label for lower, label in _DFE_AGE_BANDS if age >= lower)

@@ -389,8 +389,8 @@ def write_guardian_workbook(calibration: cal.Calibration, seed: int, path: Path)
 # --------------------------------------------------------------------------- children's survey
 
 
-def write_children_survey(calibration: cal.Calibration, seed: int, folder: Path) -> list[Path]:
-    """The children's survey of views on professionals: responses CSV and codebook CSV."""
+def write_children_survey(calibration: cal.Calibration, seed: int, responses: Path, codebook: Path) -> list[Path]:
+    """The children's survey of views on professionals: the responses CSV and its codebook CSV."""
     rng = random_generator(seed, "children's views survey")
     size = calibration.pools[cal.CHILDREN]
     everyone = list(range(size))
@@ -410,11 +410,9 @@ def write_children_survey(calibration: cal.Calibration, seed: int, folder: Path)
         columns[variable] = ["" if v is None else str(IMPORTANCE_SCALE.index(v) + 1) for v in dealt.values]
     ages = [pick(rng, {"8-10": 20, "11-13": 35, "14-17": 45}) for _ in range(size)]
     rows = [(f"C{i + 1:04d}", ages[i], *(columns[v][i] for v, _ in CHILDREN_ITEMS.values())) for i in range(size)]
-    responses = folder / "children_views_survey.csv"
     write_csv(responses, ("id", "age_band", *(v for v, _ in CHILDREN_ITEMS.values())), rows)
     codebook_rows = [("id", "Response number", "", "", ""), ("age_band", "Age band", "", "", "")]
     for variable, question in CHILDREN_ITEMS.values():
         codebook_rows += _codebook_rows(variable, question, IMPORTANCE_SCALE, {})
-    codebook = folder / "children_views_survey_codebook.csv"
     write_csv(codebook, CODEBOOK_COLUMNS, codebook_rows)
     return [responses, codebook]

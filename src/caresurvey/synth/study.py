@@ -13,8 +13,19 @@ import shutil
 from pathlib import Path
 
 from caresurvey import __version__
-from caresurvey.config import InputSpec
 from caresurvey.errors import CaresurveyError
+from caresurvey.manifest import (
+    DEFAULT_SEED,
+    SYNTHETIC_ABSTRACTION,
+    SYNTHETIC_CHILDREN_SURVEY,
+    SYNTHETIC_CODED_SEGMENTS,
+    SYNTHETIC_GUARDIAN_QUESTIONNAIRE,
+    SYNTHETIC_IRO_QUESTIONNAIRE,
+    SYNTHETIC_REFI_QDA,
+    SYNTHETIC_SSDA903,
+    SYNTHETIC_STUDY,
+    SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE,
+)
 from caresurvey.published.catalogue import load_table
 from caresurvey.synth.calibration import CASES, CHILDREN, GUARDIANS, IRO, TEAM_MANAGERS, Calibration, calibrate
 from caresurvey.synth.case_files import (
@@ -33,46 +44,12 @@ from caresurvey.synth.questionnaires import (
     write_team_manager_sav,
 )
 
-__all__ = ["DEFAULT_SEED", "MARKER", "STUDY_FILES", "write_study"]
+__all__ = ["MARKER", "write_study"]
 
 log = logging.getLogger(__name__)
 
-#: The seed of the shipped synthetic study (the config's ``[study] seed``).
-DEFAULT_SEED = 20140601
-
 #: The file that marks a folder as a synthetic study this command may replace.
 MARKER = "calibration.json"
-
-
-#: What the study folder holds, as manifest entries relative to the folder; ``caresurvey.toml``
-#: lists the same files under ``synthetic/``.
-STUDY_FILES = (
-    *(
-        InputSpec(f"case_files/{la}/*.csv", "ssda903-csv", la=la, description=f"SSDA903 return tables of {la}")
-        for la in LOCAL_AUTHORITIES
-    ),
-    InputSpec("case_files/case_file_abstraction.xlsx", "case-abstraction",
-              description="case-file abstraction, one row per child"),
-    InputSpec("questionnaires/iro_questionnaire.csv", "qualtrics-csv", group="IRO",
-              items={"Q1": "employment", "Q2_1": "cg_contacts_iro", "Q2_2": "iro_contacts_cg",
-                     "Q2_3": "discuss_care_plan", "Q3_1": "used_local_dispute_resolution",
-                     "Q3_2": "used_independent_legal_advice", "Q3_3": "used_cafcass_advice_line",
-                     "Q3_4": "used_formal_referral_to_cafcass", "Q4": "separate_iro_service"},
-              description="IRO questionnaire, Qualtrics export"),
-    InputSpec("questionnaires/team_manager_questionnaire.sav", "spss-sav", group="Team manager",
-              items={"q3_independent": "separate_iro_service"},
-              description="team manager questionnaire, SPSS"),
-    InputSpec("questionnaires/childrens_guardian_questionnaire.xlsx", "survey-table", group="Children's guardian",
-              items={"independent_iro_service": "separate_iro_service"},
-              description="children's guardian questionnaire with a codebook sheet"),
-    InputSpec("questionnaires/children_views_survey.csv", "survey-table", group="Child in care",
-              codebook="questionnaires/children_views_survey_codebook.csv",
-              items={"q_social_worker": "importance_social_worker", "q_iro": "importance_iro",
-                     "q_advocate": "importance_advocate", "q_guardian": "importance_guardian"},
-              description="children's survey of views on professionals, with a codebook CSV"),
-    InputSpec("interviews/interview_coding.qdpx", "refi-qda", description="coded interviews, REFI-QDA project"),
-    InputSpec("interviews/coded_segments.xlsx", "coded-segments", description="the same codings, MAXQDA coded segments"),
-)
 
 
 def _check_replaceable(out: Path) -> None:
@@ -111,17 +88,19 @@ def write_study(out: Path, seed: int = DEFAULT_SEED) -> Calibration:
         calibration = calibrate()
         log.info("case files: 122 children in %d LAs", len(LOCAL_AUTHORITIES))
         sample = build_case_sample(seed)
-        write_ssda903(sample, staging / "case_files")
-        write_abstraction(sample, seed, staging / "case_files" / "case_file_abstraction.xlsx")
+        # every file goes where its manifest entry says (caresurvey.manifest)
+        write_ssda903(sample, {spec.la: staging / Path(spec.path).parent for spec in SYNTHETIC_SSDA903})
+        write_abstraction(sample, seed, staging / SYNTHETIC_ABSTRACTION.path)
         log.info("questionnaires: IROs, team managers, children's guardians, children's survey")
-        write_iro_qualtrics(calibration, seed, staging / "questionnaires" / "iro_questionnaire.csv")
-        write_team_manager_sav(calibration, seed, staging / "questionnaires" / "team_manager_questionnaire.sav")
-        write_guardian_workbook(calibration, seed, staging / "questionnaires" / "childrens_guardian_questionnaire.xlsx")
-        write_children_survey(calibration, seed, staging / "questionnaires")
+        write_iro_qualtrics(calibration, seed, staging / SYNTHETIC_IRO_QUESTIONNAIRE.path)
+        write_team_manager_sav(calibration, seed, staging / SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE.path)
+        write_guardian_workbook(calibration, seed, staging / SYNTHETIC_GUARDIAN_QUESTIONNAIRE.path)
+        write_children_survey(calibration, seed, staging / SYNTHETIC_CHILDREN_SURVEY.path,
+                              staging / SYNTHETIC_CHILDREN_SURVEY.codebook)
         log.info("interviews: transcripts, codebook and codings")
         interviews = build_interviews(sample, seed)
-        write_qdpx(interviews, seed, staging / "interviews" / "interview_coding.qdpx")
-        write_coded_segments(interviews, staging / "interviews" / "coded_segments.xlsx")
+        write_qdpx(interviews, seed, staging / SYNTHETIC_REFI_QDA.path)
+        write_coded_segments(interviews, staging / SYNTHETIC_CODED_SEGMENTS.path)
         record = {"seed": seed, "caresurvey_version": __version__, **calibration.to_json()}
         (staging / MARKER).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         (staging / "README.md").write_text(readme(calibration, seed, len(interviews)), encoding="utf-8")
@@ -174,7 +153,7 @@ def readme(calibration: Calibration, seed: int, n_interviews: int) -> str:
         "",
         "| path | format | holds |",
         "|---|---|---|",
-        *(f"| `{f.path}` | {f.format} | {f.description} |" for f in STUDY_FILES),
+        *(f"| `{f.path}` | {f.format} | {f.description} |" for f in SYNTHETIC_STUDY),
         f"| `{MARKER}` | JSON | the counts chosen to reproduce each published table, and the assumptions |",
         "",
         f"- **Case files**: {pools[CASES]} children in {len(LOCAL_AUTHORITIES)} LAs, each with SSDA903",

@@ -33,86 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, sparse
 
-__all__ = ["Total", "Protection", "Protected", "Suppression", "protect", "SUPPRESSED", "ROUNDS_TO_ZERO",
-           "NOT_APPLICABLE", "NOT_AVAILABLE"]
+from caresurvey.codes import ROUNDS_TO_ZERO, SUPPRESSED
+from caresurvey.disclosure.roles import Roles
 
-SUPPRESSED = "c"
-ROUNDS_TO_ZERO = "k"
-NOT_APPLICABLE = "z"
-NOT_AVAILABLE = "x"
-
-
-@dataclass(frozen=True)
-class Total:
-    """Rows whose ``key`` is ``total`` hold the sum of the rows that agree on every other key and
-    whose ``key`` is one of ``parts`` (every other value when ``parts`` is empty).
-
-    Only ``columns`` add up when given (a combined category adds the counts, not the
-    denominators). With ``complete=False`` the total also counts people in none of the parts (an "Overall" row
-    that includes a small "other" group): the difference is an unpublished count, protected
-    like any other.
-    """
-
-    key: str
-    total: str
-    parts: tuple[str, ...] = ()
-    complete: bool = True
-    columns: tuple[str, ...] = ()  # the count columns that add up (all of them when empty)
-
-
-@dataclass(frozen=True)
-class Cumulative:
-    """``columns`` accumulate along ``key`` (ordered) within rows agreeing on ``by``: the
-    difference between successive rows is an unpublished count, protected like any other."""
-
-    key: str
-    by: tuple[str, ...]
-    columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Protection:
-    """How an output table's counts hang together.
-
-    Attributes
-    ----------
-    counts : the columns holding counts of children, respondents, reviews or interviews.
-    denominator : the count column each row's counts are out of. Where the rest of the
-        denominator is not itself a cell of the table (no ``partition`` or ``row_sum``), it is an
-        unpublished count the row's count would reveal, so a count whose rest is small is
-        suppressed.
-    keys : the columns that identify a row (never suppressed).
-    labels : columns that describe a row without identifying it (never suppressed).
-    totals : total rows over a key (:class:`Total`).
-    partition : a key whose values (other than total labels and ``outside_partition``) split the
-        denominator: the first count column, summed over them, equals the denominator.
-    outside_partition : values of the partition key whose rows stand apart (another measure).
-    row_sum : count columns of a row that add up to another of its count columns.
-    cumulative : counts that accumulate along a key (:class:`Cumulative`).
-    pooled : ``(keys, numerator, denominator, ratio)``: over rows agreeing on ``keys``, the
-        ``ratio`` column shows sum(numerator) / sum(denominator) (a funnel's pooled target).
-    minimum : for statistical summaries, count columns that must all reach the threshold for
-        the row to be shown.
-    public : why the table needs no control (it holds published figures only); empty otherwise.
-    """
-
-    counts: tuple[str, ...] = ()
-    denominator: str | None = None
-    keys: tuple[str, ...] = ()
-    labels: tuple[str, ...] = ()
-    totals: tuple[Total, ...] = ()
-    partition: str | None = None
-    outside_partition: tuple[str, ...] = ()
-    row_sum: tuple[tuple[str, ...], str] | None = None
-    cumulative: Cumulative | None = None
-    pooled: tuple[tuple[str, ...], str, str, str] | None = None
-    minimum: tuple[str, ...] = ()
-    public: str = ""
-
-    @property
-    def count_columns(self) -> tuple[str, ...]:
-        extra = (self.denominator,) if self.denominator and self.denominator not in self.counts else ()
-        return (*self.counts, *extra)
+__all__ = ["Protected", "Suppression", "protect"]
 
 
 @dataclass(frozen=True)
@@ -191,7 +115,7 @@ class _Cells:
     """The table's count cells as LP variables, the unpublished counts the structure implies
     (differences, residuals), and the linear relations between them."""
 
-    def __init__(self, frame: pd.DataFrame, spec: Protection, name: str):
+    def __init__(self, frame: pd.DataFrame, spec: Roles, name: str):
         self.frame, self.spec, self.name = frame, spec, name
         self.columns = [c for c in spec.count_columns if c in frame.columns]
         values = frame[self.columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
@@ -358,12 +282,12 @@ class _Cells:
         return first + [c for c in second if c not in first]
 
 
-def _key_values(frame: pd.DataFrame, row: int, spec: Protection) -> dict:
+def _key_values(frame: pd.DataFrame, row: int, spec: Roles) -> dict:
     keys = [k for k in spec.keys if k in frame.columns]
     return {k: frame.iloc[row][k] for k in keys}
 
 
-def protect(frame: pd.DataFrame, spec: Protection, threshold: int, round_to: int = 0, name: str = "table") -> Protected:
+def protect(frame: pd.DataFrame, spec: Roles, threshold: int, round_to: int = 0, name: str = "table") -> Protected:
     """Apply primary and secondary suppression (and optional rounding) to one table.
 
     Cells already missing (suppressed upstream, in the table this one was computed from) stay
@@ -376,13 +300,13 @@ def protect(frame: pd.DataFrame, spec: Protection, threshold: int, round_to: int
     suppressions: list[Suppression] = []
     cells = _Cells(frame, spec, name)
     width = len(cells.columns)
-    fixed = (*spec.keys, *spec.labels)
+    fixed = spec.fixed
     derived = [c for c in frame.columns if c not in cells.columns and c not in fixed]
 
-    minimum = [c for c in spec.minimum if c in frame.columns]
-    too_few = frame[minimum].apply(pd.to_numeric, errors="coerce") < threshold
+    sizes = [c for c in spec.sizes if c in frame.columns]
+    too_few = frame[sizes].apply(pd.to_numeric, errors="coerce") < threshold
     for row in range(len(frame)):  # statistical summaries resting on too few are withheld
-        small = [c for c in minimum if too_few.at[row, c]]
+        small = [c for c in sizes if too_few.at[row, c]]
         if small:
             symbols.loc[row, [c for c in frame.columns if c not in fixed]] = SUPPRESSED
             suppressions.append(Suppression(_key_values(frame, row, spec), ", ".join(small),

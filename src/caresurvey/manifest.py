@@ -1,0 +1,114 @@
+"""The raw-file manifest: what an entry says about a file, the formats there are, and the shipped
+synthetic study's own entries.
+
+The synthetic study is described here once. The generator (:mod:`caresurvey.synth`) writes
+exactly these files, and a configuration that declares the synthetic study (``[paths]
+synthetic``) takes these entries as its inputs, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["InputSpec", "INPUT_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
+           "SYNTHETIC_ABSTRACTION", "SYNTHETIC_IRO_QUESTIONNAIRE", "SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE",
+           "SYNTHETIC_GUARDIAN_QUESTIONNAIRE", "SYNTHETIC_CHILDREN_SURVEY", "SYNTHETIC_REFI_QDA",
+           "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY"]
+
+#: The raw formats a manifest entry can declare, with what they hold.
+INPUT_FORMATS = {
+    "ssda903-csv": "SSDA903 return tables as CSV (header, episodes, reviews, ...)",
+    "ssda903-xml": "SSDA903 return as XML",
+    "case-abstraction": "case-file abstraction spreadsheet, one row per child (xlsx or csv)",
+    "qualtrics-csv": "Qualtrics CSV export (three-header or legacy layout)",
+    "spss-sav": "SPSS .sav questionnaire file",
+    "survey-table": "questionnaire responses as CSV/xlsx with a codebook",
+    "refi-qda": "REFI-QDA project (.qdpx) of coded interviews",
+    "coded-segments": "coded-segment spreadsheet exported from MAXQDA, ATLAS.ti or NVivo",
+    "dfe-la": "DfE local-authority statistics (SFR underlying data or EES CSV)",
+}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One entry of the raw-file manifest.
+
+    Attributes
+    ----------
+    path : str
+        File or glob pattern, relative to the raw folder (or absolute).
+    format : str
+        One of :data:`INPUT_FORMATS`.
+    la : str or None
+        The local authority the file belongs to, where it holds one LA only.
+    group : str or None
+        The respondent group of a questionnaire file (IRO, team manager, children's guardian).
+    codebook : str or None
+        For a survey table in CSV, the codebook file beside it (an xlsx holds its own sheet).
+    items : mapping of str to str
+        A questionnaire's variable names mapped to the study's item ids, so that the same
+        question asked of different groups (``Q2_1`` of the IROs, ``cg_contacts_iro`` of the
+        guardians) is one item in ``responses``. ``employment`` marks the employment question.
+    description : str
+    """
+
+    path: str
+    format: str
+    la: str | None = None
+    group: str | None = None
+    codebook: str | None = None
+    items: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+# --------------------------------------------------------------------------- the synthetic study
+
+#: The seed of the shipped synthetic study (the shipped configuration's ``[study] seed``).
+DEFAULT_SEED = 20140601
+
+#: The synthetic study's local authorities.
+SYNTHETIC_LAS = ("LA1", "LA2", "LA3", "LA4")
+
+# Paths are relative to the synthetic study's folder.
+SYNTHETIC_SSDA903 = tuple(
+    InputSpec(f"case_files/{la}/*.csv", "ssda903-csv", la=la, description=f"SSDA903 return tables of {la}")
+    for la in SYNTHETIC_LAS
+)
+SYNTHETIC_ABSTRACTION = InputSpec("case_files/case_file_abstraction.xlsx", "case-abstraction",
+                                  description="case-file abstraction, one row per child")
+SYNTHETIC_IRO_QUESTIONNAIRE = InputSpec(
+    "questionnaires/iro_questionnaire.csv", "qualtrics-csv", group="IRO",
+    items={"Q1": "employment", "Q2_1": "cg_contacts_iro", "Q2_2": "iro_contacts_cg", "Q2_3": "discuss_care_plan",
+           "Q3_1": "used_local_dispute_resolution", "Q3_2": "used_independent_legal_advice",
+           "Q3_3": "used_cafcass_advice_line", "Q3_4": "used_formal_referral_to_cafcass", "Q4": "separate_iro_service"},
+    description="IRO questionnaire, Qualtrics export")
+SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE = InputSpec(
+    "questionnaires/team_manager_questionnaire.sav", "spss-sav", group="Team manager",
+    items={"q3_independent": "separate_iro_service"}, description="team manager questionnaire, SPSS")
+SYNTHETIC_GUARDIAN_QUESTIONNAIRE = InputSpec(
+    "questionnaires/childrens_guardian_questionnaire.xlsx", "survey-table", group="Children's guardian",
+    items={"independent_iro_service": "separate_iro_service"},
+    description="children's guardian questionnaire with a codebook sheet")
+SYNTHETIC_CHILDREN_SURVEY = InputSpec(
+    "questionnaires/children_views_survey.csv", "survey-table", group="Child in care",
+    codebook="questionnaires/children_views_survey_codebook.csv",
+    items={"q_social_worker": "importance_social_worker", "q_iro": "importance_iro",
+           "q_advocate": "importance_advocate", "q_guardian": "importance_guardian"},
+    description="children's survey of views on professionals, with a codebook CSV")
+SYNTHETIC_REFI_QDA = InputSpec("interviews/interview_coding.qdpx", "refi-qda",
+                               description="coded interviews, REFI-QDA project")
+SYNTHETIC_CODED_SEGMENTS = InputSpec("interviews/coded_segments.xlsx", "coded-segments",
+                                     description="the same codings, MAXQDA coded segments")
+
+#: Every file of the synthetic study, in the order a study configuration lists its inputs.
+SYNTHETIC_STUDY = (
+    *SYNTHETIC_SSDA903,
+    SYNTHETIC_ABSTRACTION,
+    SYNTHETIC_IRO_QUESTIONNAIRE,
+    SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE,
+    SYNTHETIC_GUARDIAN_QUESTIONNAIRE,
+    SYNTHETIC_CHILDREN_SURVEY,
+    SYNTHETIC_REFI_QDA,
+    SYNTHETIC_CODED_SEGMENTS,
+)
