@@ -23,7 +23,7 @@ SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.toml' -o -name '
 PROCESSED := data/processed
 REPORTS := reports
 SYNTHETIC := data/raw/synthetic
-SYNTH_SOURCES := $(shell find src/caresurvey/synth src/caresurvey/published -type f \( -name '*.py' -o -name '*.toml' \) 2>/dev/null) src/caresurvey/codes.py
+SYNTH_SOURCES := $(shell find src/caresurvey/synth src/caresurvey/published -type f \( -name '*.py' -o -name '*.toml' \) 2>/dev/null) src/caresurvey/codes.py src/caresurvey/manifest.py
 # Raw files are watched under data/raw/ only: after changing a manifest file kept elsewhere, run
 # `make -B process`. Ingestion re-reads only the files whose bytes changed (data/processed/.cache).
 RAW := $(shell find data/raw -type f ! -name '.gitkeep' 2>/dev/null)

@@ -148,3 +148,29 @@ def test_a_small_change_in_a_falling_count_is_protected():
     spec = Roles(counts=("at_risk",), keys=("months",), cumulative=Cumulative("months", (), ("at_risk",)))
     display = protect(frame, spec, THRESHOLD, name="test").display()
     assert "c" in display["at_risk"].tolist()[:2]  # 30 - 25 is no longer derivable
+
+
+# --------------------------------------------------------------------------- the study's one policy
+
+
+def test_the_policy_comes_from_the_configuration(tmp_path):
+    from caresurvey.disclosure import DisclosurePolicy
+
+    config = tmp_path / "caresurvey.toml"
+    config.write_text('[study]\nname = "x"\nsynthetic = false\nseed = 1\n[disclosure]\nthreshold = 5\nround_to = 5\n')
+    policy = DisclosurePolicy.from_config(load_config(config))
+    assert policy == DisclosurePolicy(threshold=5, round_to=5, synthetic=False)
+    assert policy.describe() == ("Real study data: counts from 1 to 4 and cells that would reveal them are withheld (c); "
+                                 "counts rounded to the nearest 5.")
+
+
+def test_the_policy_withholds_by_its_own_threshold_and_shows_a_synthetic_study_as_computed():
+    from caresurvey.disclosure import SYNTHETIC_NOTE, DisclosurePolicy
+
+    frame = pd.DataFrame({"group": ["A", "B"], "n": [3, 7], "denominator": [40, 40]})
+    spec = Roles(counts=("n",), denominator="denominator", keys=("group",))
+    # DfE practice (counts of 1 to 5 withheld) shows the 7; a secure environment's 10 does not
+    assert DisclosurePolicy(threshold=6).control("t", frame, spec).display()["n"].tolist() == ["c", 7]
+    assert DisclosurePolicy(threshold=10).control("t", frame, spec).display()["n"].tolist() == ["c", "c"]
+    synthetic = DisclosurePolicy(threshold=10, synthetic=True).control("t", frame, spec)
+    assert synthetic.display().equals(frame) and synthetic.note == SYNTHETIC_NOTE and not synthetic.suppressions

@@ -12,7 +12,11 @@ import pandera.pandas as pa
 
 from caresurvey import codes
 
-__all__ = ["SCHEMAS", "DESCRIPTIONS", "schema", "processed_schema", "other_ssda903_schema"]
+__all__ = ["SCHEMAS", "DESCRIPTIONS", "QUARANTINE_COLUMNS", "schema", "processed_schema", "other_ssda903_schema"]
+
+#: The columns of ``quarantine.csv``: where a rejected row is (file, 1-based row, column), its
+#: value (withheld where it is an identifier) and the rule it broke, with a message.
+QUARANTINE_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
 
 _ID = r"^[0-9a-f]{20}$"  # a pseudonym (see caresurvey.pseudonym)
 

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Problem", "Reconciliation", "Ledger", "RowProblems", "PartedProblems", "QUARANTINE_COLUMNS", "WITHHELD"]
+from caresurvey.schemas import QUARANTINE_COLUMNS
 
-QUARANTINE_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
+__all__ = ["Problem", "Reconciliation", "Ledger", "RowProblems", "PartedProblems", "QUARANTINE_COLUMNS", "WITHHELD"]
 
 
 @dataclass(frozen=True)

@@ -248,15 +248,16 @@ def _environment() -> jinja2.Environment:
 
 
 @_published_together
-def write_report(config: Config, command: list[str] | None = None) -> list[Path]:
+def write_report(config: Config, command: list[str] | None = None, release: Release | None = None) -> list[Path]:
     """Write the report and everything it shows.
 
     Writes ``reports/report.html`` (self-contained: styles inline, figures embedded as PNG with
     alt text), ``reports/published_consistency.json`` (the full checker output per table),
     the tables and figures of :func:`write_tables` and :func:`write_figures`, and
-    ``reports/provenance.json``.
+    ``reports/provenance.json``. ``release`` is the study's release (built from ``config`` if
+    not given).
     """
-    release = build_release(config)
+    release = release or build_release(config)
     figures = _draw_all(release)
     paths = write_tables(config, release) + write_figures(config, figures=figures)
     paths.append(write_json(config.reports_dir / "published_consistency.json",

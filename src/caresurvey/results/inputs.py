@@ -18,7 +18,7 @@ from caresurvey.analysis.interviews import one_export
 from caresurvey.analysis.reviews import care_periods
 from caresurvey.errors import CaresurveyError
 from caresurvey.outputs import committed_file
-from caresurvey.schemas import SCHEMAS
+from caresurvey.schemas import QUARANTINE_COLUMNS, SCHEMAS
 
 __all__ = ["ProcessedStudy", "read_processed", "has_processed_study", "PREPARED", "RECONCILIATION", "QUARANTINE",
            "PUBLISHED_TABLES", "PUBLISHED_CHECKS", "CELL_READERS"]
@@ -38,6 +38,7 @@ RECONCILIATION = "reconciliation"
 QUARANTINE = "quarantine"
 
 _RECONCILIATION_COLUMNS = ["file", "table", "rows_read", "rows_kept", "rows_quarantined", "blank_rows"]
+
 
 #: Views of the processed tables that several output tables take, each worked out once:
 #: name -> (function, its parameter -> input name).
@@ -62,10 +63,18 @@ class ProcessedStudy:
     schema's columns, so every analysis runs and returns an empty result rather than failing.
     """
 
-    def __init__(self, folder: Path, reconciliation: dict):
-        self.folder = Path(folder)
+    def __init__(self, folder: Path | None, reconciliation: dict):
+        self.folder = None if folder is None else Path(folder)
         self.reconciliation = reconciliation
         self._tables: dict[str, pd.DataFrame] = {}
+
+    @classmethod
+    def of(cls, tables: Mapping[str, pd.DataFrame], reconciliation: dict | None = None) -> ProcessedStudy:
+        """A study held in memory: processed tables by name (the rest are empty), with the
+        reconciliation of the files they came from (none by default)."""
+        study = cls(None, reconciliation or {"files": [], "adds_up": True, "totals": {"blank_rows": 0}})
+        study._tables.update(tables)
+        return study
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -82,11 +91,13 @@ class ProcessedStudy:
         if name == RECONCILIATION:
             return pd.DataFrame(self.reconciliation["files"], columns=_RECONCILIATION_COLUMNS)
         if name == QUARANTINE:
-            path = committed_file(self.folder, "quarantine.csv")
+            path = None if self.folder is None else committed_file(self.folder, "quarantine.csv")
+            if path is None or not path.is_file():
+                return pd.DataFrame(columns=QUARANTINE_COLUMNS, dtype=str)
             return pd.read_csv(path, dtype=str, keep_default_na=False)
         if name not in SCHEMAS:
             raise KeyError(f"no processed table {name!r}; the processed tables are {', '.join(SCHEMAS)}")
-        path = committed_file(self.folder, f"{name}.parquet")
+        path = None if self.folder is None else committed_file(self.folder, f"{name}.parquet")
         if path is not None and path.is_file():
             return pd.read_parquet(path)
         return pd.DataFrame({c: pd.Series(dtype=_empty_dtype(column)) for c, column in SCHEMAS[name].columns.items()})

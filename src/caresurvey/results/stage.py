@@ -142,7 +142,8 @@ def _input_names() -> set[str]:
 
 def check_registry(declarations: Iterable[OutputTable]) -> None:
     """Refuse a registry a run could not compute: ids repeated, an input that is neither an
-    output table nor an input of the study, or a computation that does not take what is given.
+    output table nor an input of the study, or a computation whose parameters are not what it is
+    given (its inputs and settings).
 
     Raises
     ------
@@ -163,10 +164,10 @@ def check_registry(declarations: Iterable[OutputTable]) -> None:
                              f"table nor an input of the study ({', '.join(sorted(known))})")
         given = {*declaration.inputs, *declaration.settings}
         try:
-            inspect.signature(declaration.compute).bind_partial(**dict.fromkeys(given))
+            inspect.signature(declaration.compute).bind(**dict.fromkeys(given))
         except TypeError as error:
-            raise ValueError(f"output table {declaration.id!r}: its function does not take "
-                             f"{', '.join(sorted(given))}: {error}") from None
+            raise ValueError(f"output table {declaration.id!r}: its function's parameters do not match what it "
+                             f"is given ({', '.join(sorted(given))}): {error}") from None
 
 
 def dependency_order(declarations: Iterable[OutputTable]) -> list[OutputTable]:
@@ -272,17 +273,22 @@ def compute(study: ProcessedStudy, ids: Iterable[str], *, seed: int, rounding: R
     return {table_id: protected.values for table_id, protected in tables.items()}
 
 
-def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY) -> Release:
+def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY,
+                  study: ProcessedStudy | None = None) -> Release:
     """Everything the study in ``config`` releases: every output table its data allow, computed in
     dependency order and put through the study's disclosure policy, with figures, sentences and
     the published cells beside each table. Before ingestion, only the tables of published
-    figures."""
+    figures.
+
+    ``study`` is the processed study (read from ``config.processed_dir`` if not given).
+    """
     declarations = list(registry)
     check_registry(declarations)
     policy = DisclosurePolicy.from_config(config)
     published = {table.id: table for table in load_tables()}
     checks = functools.cache(lambda: check_published(list(published.values()), config.rounding, config.solution_limit))
-    study = read_processed(config.processed_dir) if has_processed_study(config.processed_dir) else None
+    if study is None and has_processed_study(config.processed_dir):
+        study = read_processed(config.processed_dir)
     inputs = _Inputs(study, published, checks)
     tables = _run(declarations, inputs, config.seed, config.rounding,
                   lambda declaration, frame: policy.control(declaration.id, frame, declaration.roles))
