@@ -82,15 +82,6 @@ class Protected:
             counts[suppression.reason] = counts.get(suppression.reason, 0) + 1
         return sorted(counts.items())
 
-    def withhold(self, rows, keys: tuple[str, ...], reason: str) -> None:
-        """Suppress every cell of the given rows (a boolean array) except the keys."""
-        columns = [c for c in self.values.columns if c not in keys]
-        for row in np.flatnonzero(rows):
-            self.symbols.loc[row, columns] = SUPPRESSED
-            self.suppressions.append(Suppression({k: self.values.at[row, k] for k in keys if k in self.values},
-                                                 "all", reason))
-        self.values = _blank_withheld(self.values, self.symbols)
-
     @classmethod
     def unchanged(cls, frame: pd.DataFrame, note: str = "") -> Protected:
         return cls(frame.copy(), pd.DataFrame("", index=frame.index, columns=frame.columns), [], note)
