@@ -195,7 +195,7 @@ def dependency_order(declarations: Iterable[OutputTable]) -> list[OutputTable]:
 
 
 class _Inputs:
-    """The inputs of a run, each worked out once, when first needed."""
+    """The inputs of a run, each read or worked out once, when first needed."""
 
     def __init__(self, study: ProcessedStudy | None, published: dict[str, PublishedTable],
                  checks: Callable[[], list[TableCheck]]):
@@ -215,12 +215,11 @@ class _Inputs:
             return {published: functools.partial(reader, tables[d.id].values)
                     for d in declarations.values() if d.id in tables
                     for published, reader in d.published.items() if reader is not None}
+        if name not in PREPARED:
+            return self.study.table(name)  # a processed table (read once by the study)
         if name not in self._prepared:
-            if name in PREPARED:
-                function, inputs = PREPARED[name]
-                self._prepared[name] = function(**{param: self.study.table(source) for param, source in inputs.items()})
-            else:
-                self._prepared[name] = self.study.table(name)
+            function, inputs = PREPARED[name]
+            self._prepared[name] = function(**{param: self.study.table(source) for param, source in inputs.items()})
         return self._prepared[name]
 
 
