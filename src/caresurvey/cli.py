@@ -18,7 +18,7 @@ from pathlib import Path
 from caresurvey import __version__
 from caresurvey.config import DEFAULT_CONFIG, load_config
 from caresurvey.errors import CaresurveyError
-from caresurvey.manifest import DEFAULT_SEED
+from caresurvey.manifest import DEFAULT_SEED, PUBLISHED_FORMATS
 
 __all__ = ["main", "build_parser"]
 
@@ -216,7 +216,7 @@ def _progress(position: int, total: int, what: str) -> None:
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    from caresurvey.ingest.pipeline import ingest_files, ingest_study
+    from caresurvey.ingest.pipeline import canonical_format, ingest_files, ingest_study
     from caresurvey.pseudonym import resolve_key
 
     if args.format is None:
@@ -227,8 +227,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
     else:
         if not args.paths or args.out is None:
             raise CaresurveyError("--format needs one or more PATHs and --out DIR")
-        key = resolve_key(key_file=Path(args.key_file) if args.key_file else None, synthetic=False,
-                          origin="caresurvey ingest --format")
+        key = None if canonical_format(args.format) in PUBLISHED_FORMATS else resolve_key(
+            key_file=Path(args.key_file) if args.key_file else None, synthetic=False,
+            origin="caresurvey ingest --format")
         summary = ingest_files(args.format, [Path(p) for p in args.paths], Path(args.out), key=key, la=args.la,
                                group=args.group, codebook=Path(args.codebook) if args.codebook else None,
                                progress=_progress)

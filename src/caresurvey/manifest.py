@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["InputSpec", "INPUT_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
+__all__ = ["InputSpec", "INPUT_FORMATS", "PUBLISHED_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
            "SYNTHETIC_ABSTRACTION", "SYNTHETIC_IRO_QUESTIONNAIRE", "SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE",
            "SYNTHETIC_GUARDIAN_QUESTIONNAIRE", "SYNTHETIC_CHILDREN_SURVEY", "SYNTHETIC_REFI_QDA",
            "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY"]
@@ -28,6 +28,10 @@ INPUT_FORMATS = {
     "coded-segments": "coded-segment spreadsheet exported from MAXQDA, ATLAS.ti or NVivo",
     "dfe-la": "DfE local-authority statistics (SFR underlying data or EES CSV)",
 }
+
+#: Formats of published statistics: they identify no one, so reading them needs no
+#: pseudonymisation key.
+PUBLISHED_FORMATS = frozenset({"dfe-la"})
 
 
 @dataclass(frozen=True)

@@ -117,3 +117,21 @@ def test_single_sources_need_a_key(synthetic_study, tmp_path):
         capture_output=True, text=True, timeout=120, env={"PATH": "", "PYTHONPATH": ":".join(sys.path)},
     )
     assert result.returncode == 2 and "CARESURVEY_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_published_statistics_need_no_pseudonymisation_key_and_identified_files_do(tmp_path, monkeypatch):
+    # DfE statistics identify no one (README: `caresurvey ingest --format dfe-la ...` with no key)
+    from caresurvey.cli import main
+    from caresurvey.ingest.pipeline import ingest_files
+    from tests.ingest.test_reader_properties import SFR
+
+    monkeypatch.delenv("CARESURVEY_KEY", raising=False)
+    (tmp_path / "sfr.csv").write_text(SFR, encoding="utf-8")
+    assert main(["ingest", "--format", "dfe-la", str(tmp_path / "sfr.csv"), "--out", str(tmp_path / "stats")]) == 0
+    assert (tmp_path / "stats" / "la_statistics.parquet").is_file()
+    (tmp_path / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC\n1,1,01/01/2010,WBRI\n", encoding="utf-8")
+    assert main(["ingest", "--format", "ssda903-csv", str(tmp_path / "header.csv"), "--la", "LA1",
+                 "--out", str(tmp_path / "children")]) == 2  # a child's id: no key, no run
+    assert not (tmp_path / "children").exists()
+    with pytest.raises(ValueError, match="needs the pseudonymisation key"):
+        ingest_files("ssda903-csv", [tmp_path / "header.csv"], tmp_path / "children", key=None, la="LA1")

@@ -30,7 +30,8 @@ class Source:
         The file.
     display : str
         How messages name it (relative to the project where possible).
-    pseudonymise : Pseudonymiser
+    pseudonymise : Pseudonymiser or None
+        None only for published statistics, which hold no one's identifiers.
     la : str or None
         The LA the file belongs to (SSDA903 ids are only unique within an LA).
     group : str or None
@@ -43,7 +44,7 @@ class Source:
 
     path: Path
     display: str
-    pseudonymise: Pseudonymiser
+    pseudonymise: Pseudonymiser | None
     la: str | None = None
     group: str | None = None
     items: Mapping[str, str] = field(default_factory=dict)

@@ -25,7 +25,7 @@ from caresurvey.ingest.cache import IngestCache
 from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.manifest import INPUT_FORMATS
+from caresurvey.manifest import INPUT_FORMATS, PUBLISHED_FORMATS
 from caresurvey.outputs import atomic_write_bytes, output_transaction, remove_output, write_frame_csv, write_json
 from caresurvey.pseudonym import Pseudonymiser, resolve_key
 from caresurvey.schemas import processed_schema
@@ -284,15 +284,19 @@ def ingest_files(
     paths: Sequence[Path],
     out: Path,
     *,
-    key: bytes,
+    key: bytes | None,
     la: str | None = None,
     group: str | None = None,
     codebook: Path | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
-    """Read single sources of one format into ``out`` (no configuration needed)."""
+    """Read single sources of one format into ``out`` (no configuration needed). ``key`` may be
+    None only for published statistics (:data:`caresurvey.manifest.PUBLISHED_FORMATS`), which
+    hold no one's identifiers."""
     format_name = canonical_format(format_name)
-    pseudonymise = Pseudonymiser(key)
+    if key is None and format_name not in PUBLISHED_FORMATS:
+        raise ValueError(f"{format_name} files hold identifiers: reading them needs the pseudonymisation key")
+    pseudonymise = Pseudonymiser(key) if key is not None else None
     sources = []
     for path in paths:
         if not Path(path).is_file():
