@@ -194,3 +194,20 @@ def test_large_tables_use_chi_square_only_when_expected_counts_allow():
     assert "Monte Carlo (10000 resamples)" in stats.exact_test(sparse, seed=1).method
     small = np.array([[30, 20, 15], [25, 26, 14]])  # a study's size: exact, as before
     assert "Monte Carlo (100000 resamples)" in stats.exact_test(small, seed=1).method
+
+
+@pytest.mark.parametrize("table, exact", [
+    # the study's three contact items (IRO row, then CG; always or mostly, sometimes, rarely or never);
+    # R 4.2.2: fisher.test(matrix(c(17, 28, 17, 26, 9, 4), nrow = 2, byrow = TRUE))$p.value
+    ([[17, 28, 17], [26, 9, 4]], 0.000613469),
+    # fisher.test(matrix(c(27, 23, 12, 3, 11, 23), nrow = 2, byrow = TRUE))$p.value
+    ([[27, 23, 12], [3, 11, 23]], 1.00502e-05),
+    # fisher.test(matrix(c(12, 22, 28, 21, 9, 9), nrow = 2, byrow = TRUE))$p.value
+    ([[12, 22, 28], [21, 9, 9]], 0.00182237),
+])
+def test_monte_carlo_p_values_from_any_stream_agree_with_r_exact_test(table, exact):
+    resamples = stats.MONTE_CARLO_RESAMPLES
+    error = np.sqrt(max(exact, 1 / resamples) * (1 - exact) / resamples)  # the estimate's standard error
+    for stream in ("iro_cg_contact_tests", "another table"):
+        p_value = stats.exact_test(np.array(table), seed=stats.stream_seed(20140601, stream)).p_value
+        assert abs(p_value - exact) < 4 * error, (stream, p_value)
