@@ -18,15 +18,28 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CARESURVEY := $(PY) -m caresurvey
 
+# The study's own folders, from its configuration (paths there are relative to it): raw, processed,
+# reports and, where it declares one, the synthetic study. Read with the system's Python (the
+# standard library suffices), so they are known before any environment is installed. Each study
+# builds into its own folders and never touches another's.
+STUDY := $(shell PYTHONPATH=src $(PYTHON) -m caresurvey.config '$(CONFIG)' 2>&1)
+ifneq ($(words $(STUDY)),4)
+$(error $(STUDY))
+endif
+RAW_DIR := $(word 1,$(STUDY))
+PROCESSED := $(word 2,$(STUDY))
+REPORTS := $(word 3,$(STUDY))
+SYNTHETIC := $(filter-out -,$(word 4,$(STUDY)))
+
 # What every output is made from: the package source, its published tables and the config.
 SOURCES := $(shell find src -type f \( -name '*.py' -o -name '*.toml' -o -name '*.j2' \) 2>/dev/null)
-PROCESSED := data/processed
-REPORTS := reports
-SYNTHETIC := data/raw/synthetic
 SYNTH_SOURCES := $(shell find src/caresurvey/synth src/caresurvey/published -type f \( -name '*.py' -o -name '*.toml' \) 2>/dev/null) src/caresurvey/codes.py src/caresurvey/manifest.py
-# Raw files are watched under data/raw/ only: after changing a manifest file kept elsewhere, run
-# `make -B process`. Ingestion re-reads only the files whose bytes changed (data/processed/.cache).
-RAW := $(shell find data/raw -type f ! -name '.gitkeep' 2>/dev/null)
+# Raw files are watched under the study's raw folder only: after changing a manifest file kept
+# elsewhere, run `make -B process`. Ingestion re-reads only the files whose bytes changed
+# (the processed folder's .cache).
+RAW := $(shell find $(RAW_DIR) -type f ! -name '.gitkeep' ! -path '$(PROCESSED)/*' ! -path '$(REPORTS)/*' 2>/dev/null)
+# The synthetic study is written only for a configuration that declares it ([paths] synthetic).
+SYNTHETIC_STUDY := $(if $(SYNTHETIC),$(SYNTHETIC)/README.md)
 NOTEBOOKS := $(wildcard notebooks/*.py)
 NOTEBOOK_PAGES := $(NOTEBOOKS:notebooks/%.py=$(REPORTS)/notebooks/%.html)
 
@@ -46,37 +59,39 @@ setup: $(STAMP) ## Create .venv and install caresurvey with its test dependencie
 
 # The synthetic study is rewritten only when its generator, the published tables or the config
 # (its seed) change; the same seed always gives the same bytes.
-$(SYNTHETIC)/README.md: $(STAMP) $(CONFIG) $(SYNTH_SOURCES)
+ifneq ($(SYNTHETIC),)
+$(SYNTHETIC_STUDY): $(STAMP) $(CONFIG) $(SYNTH_SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) synth --out $(SYNTHETIC) --config $(CONFIG)
+endif
 
-synthetic: $(SYNTHETIC)/README.md ## Write the synthetic study to data/raw/synthetic/ (seed from the config)
+synthetic: $(SYNTHETIC_STUDY) ## Write the synthetic study where the config declares it ([paths] synthetic; seed from the config)
 
-$(PROCESSED)/inventory.json: $(SYNTHETIC)/README.md $(RAW) $(STAMP) $(CONFIG) $(SOURCES)
+$(PROCESSED)/inventory.json: $(SYNTHETIC_STUDY) $(RAW) $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) inventory --config $(CONFIG)
 
-data: $(PROCESSED)/inventory.json ## Write the synthetic study, check the config's raw files and record their hashes
+data: $(PROCESSED)/inventory.json ## Write the synthetic study (where declared), check the config's raw files and record their hashes
 
 # Ingestion checks the raw files itself, so it runs beside the inventory rather than after it.
-$(PROCESSED)/reconciliation.json: $(SYNTHETIC)/README.md $(RAW) $(STAMP) $(CONFIG) $(SOURCES)
+$(PROCESSED)/reconciliation.json: $(SYNTHETIC_STUDY) $(RAW) $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) ingest --config $(CONFIG)
 
-process: $(PROCESSED)/reconciliation.json ## Ingest the raw files into data/processed/ (tables, quarantine, reconciliation)
+process: $(PROCESSED)/reconciliation.json ## Ingest the raw files into the processed folder (tables, quarantine, reconciliation)
 
 $(REPORTS)/tables/published_consistency.csv: $(PROCESSED)/reconciliation.json $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) tables --config $(CONFIG)
 
-tables: process $(REPORTS)/tables/published_consistency.csv ## Write every table to reports/tables/ (published_comparison.csv: published vs reproduced)
+tables: process $(REPORTS)/tables/published_consistency.csv ## Write every table to the reports folder's tables/ (published_comparison.csv: published vs reproduced)
 
 $(REPORTS)/figures/.done: $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
 	$(CARESURVEY) figures --config $(CONFIG)
 	touch $@
 
-figures: process $(REPORTS)/figures/.done ## Write the figures to reports/figures/ (PNG and SVG)
+figures: process $(REPORTS)/figures/.done ## Write the figures to the reports folder's figures/ (PNG and SVG)
 
 $(REPORTS)/report.html: $(PROCESSED)/reconciliation.json $(PROCESSED)/inventory.json $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
@@ -87,9 +102,9 @@ $(REPORTS)/notebooks/%.html: notebooks/%.py $(PROCESSED)/reconciliation.json $(S
 	@mkdir -p $(@D)
 	$(CARESURVEY) notebooks --config $(CONFIG) $<
 
-notebooks: $(NOTEBOOK_PAGES) ## Execute the notebooks into reports/notebooks/*.html (synthetic studies only)
+notebooks: $(NOTEBOOK_PAGES) ## Execute the notebooks into the reports folder's notebooks/*.html (synthetic studies only)
 
-report: $(REPORTS)/report.html $(NOTEBOOK_PAGES) ## Run the study: tables, workbook, figures, notebooks, reports/report.html, provenance
+report: $(REPORTS)/report.html $(NOTEBOOK_PAGES) ## Run the study: tables, workbook, figures, notebooks, report.html, provenance (in its reports folder)
 
 $(REPORTS)/report.pdf: $(REPORTS)/report.html
 	$(CARESURVEY) pdf --config $(CONFIG)
@@ -117,6 +132,6 @@ STATISTICS ?= ../shared/data/dfe/ees
 bench: $(STAMP) ## Time each stage (median of 3 after a warm-up) into reports/bench.json; not part of `make test`
 	$(PY) benchmarks/bench.py --config $(CONFIG) --statistics $(STATISTICS)
 
-clean: ## Delete everything the pipeline made (data/processed/, reports/); raw data is never touched
-	find $(PROCESSED) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
-	find $(REPORTS) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+clean: ## Delete everything the pipeline made for the study (its processed and reports folders); raw data is never touched
+	[ ! -d $(PROCESSED) ] || find $(PROCESSED) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	[ ! -d $(REPORTS) ] || find $(REPORTS) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

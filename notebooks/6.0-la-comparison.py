@@ -42,7 +42,7 @@ shares = study.table("national_shares")
 shares[shares["geographic_level"] == "National"] if len(shares) else "no DfE statistics in this study"
 
 # %%
-study.figure("national_funnel") if len(study.table("national_funnel")) else "no DfE statistics in this study"
+study.figure("national_funnel")
 
 # %% [markdown]
 # The study's own counts against the published tables, as a new local sample would be compared:

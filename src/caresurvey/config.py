@@ -233,3 +233,33 @@ def _synthetic_inputs(folder: Path, raw_dir: Path) -> list[InputSpec]:
         base = folder.as_posix()
     return [replace(spec, path=f"{base}/{spec.path}", codebook=spec.codebook and f"{base}/{spec.codebook}")
             for spec in SYNTHETIC_STUDY]
+
+
+def make_folders(path: str | Path) -> str:
+    """The study's raw, processed, reports and synthetic folders, in that order, as one line of
+    words for ``make`` (``-`` for a study that declares no synthetic study), so that the Makefile
+    builds the study in ``path`` into its own folders. Needs only the standard library, so make
+    reads it with the system's Python before any environment is installed.
+
+    Raises
+    ------
+    ConfigError
+        For an invalid configuration, or a folder whose path make cannot hold (a space in it).
+    """
+    config = load_config(path)
+    folders = [config.raw_dir, config.processed_dir, config.reports_dir, config.synthetic_dir]
+    for folder in folders:
+        if folder is not None and any(c.isspace() or c in "#$:%" for c in str(folder)):
+            raise ConfigError(f"{config.path}: make cannot build into {folder} (a space or one of # $ : % in its "
+                              "path); move the study, or run its steps with `python -m caresurvey ...`")
+    return " ".join("-" if folder is None else str(folder) for folder in folders)
+
+
+if __name__ == "__main__":  # the Makefile reads a study's folders: python -m caresurvey.config CONFIG
+    import sys
+
+    try:
+        print(make_folders(sys.argv[1]))
+    except ConfigError as error:
+        print(f"caresurvey: error: {error}")
+        sys.exit(2)

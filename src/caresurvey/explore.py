@@ -23,7 +23,20 @@ from caresurvey.results import REGISTRY, compute
 from caresurvey.results.inputs import ProcessedStudy, read_processed
 from caresurvey.results.stage import charts_of
 
-__all__ = ["Study", "open_study"]
+__all__ = ["Study", "open_study", "Missing"]
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What a notebook shows in place of a figure the study has no data for."""
+
+    reason: str
+
+    def _repr_markdown_(self) -> str:
+        return f"*{self.reason}*"
+
+    def __repr__(self) -> str:
+        return self.reason
 
 
 @dataclass
@@ -52,11 +65,12 @@ class Study:
         declaration = next(d for d in REGISTRY if d.id == table_id)
         return [draw(chart) for chart in charts_of(declaration, self.table(table_id))]
 
-    def figure(self, table_id: str) -> Figure:
-        """The (first) figure of output table ``table_id``."""
+    def figure(self, table_id: str) -> Figure | Missing:
+        """The (first) figure of output table ``table_id``; where there is nothing to draw (the
+        study has no data for it), a note that says so, which a notebook shows in its place."""
         figures = self.figures(table_id)
         if not figures:
-            raise CaresurveyError(f"output table {table_id!r} has no figure here (no data to draw, or none declared)")
+            return Missing(f"No figure of {table_id}: the study has no data for it.")
         return figures[0]
 
 
