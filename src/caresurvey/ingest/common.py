@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from caresurvey.ingest.dates import DAY_FIRST, MONTH_FIRST, parse_date
 from caresurvey.ingest.ledger import RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, read_csv_table, read_xlsx_table
-from caresurvey.ingest.values import parse_date
 from caresurvey.pseudonym import Pseudonymiser
 from caresurvey.schemas import schema
 
@@ -40,6 +40,11 @@ class Source:
         Source variable name to study item id.
     codebook : Path or None
         A survey CSV's codebook file.
+    date_format : str or None
+        Which way round the file writes numeric dates, where the manifest declares it.
+    entry : str or None
+        The manifest entry (one export) the file comes from: a file whose own dates cannot tell
+        which way round they are written takes the convention of the entry's other files.
     """
 
     path: Path
@@ -49,6 +54,8 @@ class Source:
     group: str | None = None
     items: Mapping[str, str] = field(default_factory=dict)
     codebook: Path | None = None
+    date_format: str | None = None
+    entry: str | None = None
 
 
 def read_table_file(source: Source) -> RawTable:
@@ -117,23 +124,31 @@ def blank_to_none(series: pd.Series) -> pd.Series:
     return text_series(series.where(series != "", None))
 
 
-def parse_dates(frame: pd.DataFrame, column: str, written: str, problems: RowProblems, *, required: bool) -> pd.Series:
+def parse_dates(frame: pd.DataFrame, column: str, written: str, problems: RowProblems, *, required: bool,
+                convention: str | pd.Series | None = None) -> pd.Series:
     """A column of dates, recording a problem for every value that is not a date with certainty.
 
-    The common case (every value dd/mm/yyyy) is parsed in one vectorised step; whatever that
+    ``convention`` is which way round the file writes numeric dates (:mod:`.dates`): one for
+    the whole column, or per row where the frame stacks several files. The common case (every
+    value ``dd/mm/yyyy``, or ``mm/dd/yyyy``) is parsed in one vectorised step; whatever that
     leaves is parsed value by value, so that each failure names its own reason.
     """
     text = frame[column]
-    fast = pd.to_datetime(text.where(text.str.fullmatch(r"\d{2}/\d{2}/\d{4}")), format="%d/%m/%Y", errors="coerce")
-    out = fast.copy()
+    conventions = convention if isinstance(convention, pd.Series) else pd.Series(convention, index=text.index,
+                                                                                     dtype=object)
+    plain = text.str.fullmatch(r"\d{2}/\d{2}/\d{4}")
+    out = pd.to_datetime(text.where(plain & (conventions == DAY_FIRST)), format="%d/%m/%Y", errors="coerce")
+    month_first = plain & (conventions == MONTH_FIRST)
+    if month_first.any():
+        out = out.fillna(pd.to_datetime(text.where(month_first), format="%m/%d/%Y", errors="coerce"))
     # Blank values are missing dates; they need a look only where the date is required.
-    for index in text.index[fast.isna() & ((text != "") | required)]:
+    for index in text.index[out.isna() & ((text != "") | required)]:
         value = text.loc[index]
         if value == "":
             problems.add(index, written, value, "required", f"{written} is required")
             continue
         try:
-            out.loc[index] = pd.Timestamp(parse_date(value))
+            out.loc[index] = pd.Timestamp(parse_date(value, conventions.loc[index]))
         except ValueError as error:
             problems.add(index, written, value, "date", str(error))
     return out

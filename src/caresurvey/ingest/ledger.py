@@ -63,6 +63,16 @@ class Ledger:
     reconciliations: list[Reconciliation] = field(default_factory=list)
     dropped_columns: dict[str, list[str]] = field(default_factory=dict)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    #: Per file with numeric dates: which way round it writes them (``.dates.Convention`` as a dict).
+    date_conventions: dict[str, dict] = field(default_factory=dict)
+
+    def date_convention(self, file: str, convention) -> None:
+        """Record which way round a file writes numeric dates (a ``.dates.Convention``); for a file
+        read as several tables (an XML return), a table that decides outweighs one that does not."""
+        known = self.date_conventions.get(file)
+        if convention.value is not None and (known is None or (convention.decided and not known["decided"])):
+            self.date_conventions[file] = {"convention": convention.value, "decided": convention.decided,
+                                           "examples": list(convention.examples)}
 
     def note(self, file: str, text: str) -> None:
         """Record something a user should know about how a file was read."""
@@ -81,6 +91,7 @@ class Ledger:
             self.dropped_columns.setdefault(file, []).extend(columns)
         for file, notes in other.notes.items():
             self.notes.setdefault(file, []).extend(notes)
+        self.date_conventions.update(other.date_conventions)
 
     def quarantine_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame([asdict(p) for p in self.problems], columns=QUARANTINE_COLUMNS)
@@ -97,6 +108,7 @@ class Ledger:
             "adds_up": totals["rows_read"] == totals["rows_kept"] + totals["rows_quarantined"],
             "columns_not_kept": self.dropped_columns,
             "notes": self.notes,
+            "date_conventions": {file: entry["convention"] for file, entry in sorted(self.date_conventions.items())},
         }
 
 

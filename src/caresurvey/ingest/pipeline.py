@@ -14,7 +14,7 @@ import io
 import logging
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +23,7 @@ from caresurvey.config import Config
 from caresurvey.errors import CaresurveyError, InputError
 from caresurvey.ingest.cache import IngestCache
 from caresurvey.ingest.common import Source, as_text, read_path_label
+from caresurvey.ingest.dates import Convention, undecided_error
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
 from caresurvey.manifest import INPUT_FORMATS, PUBLISHED_FORMATS
@@ -198,6 +199,7 @@ def read_sources(
         if cache is not None:
             cache.store(keys[position], produced, ledger)
         results[position] = (produced, ledger)
+    _settle_date_conventions(sources, results, cache)
     ingested = Ingested()
     for position in sorted(results):
         produced, ledger = results[position]
@@ -205,6 +207,43 @@ def read_sources(
         for table, frame in produced.items():
             ingested.tables.setdefault(table, []).append(frame)
     return ingested
+
+
+def _settle_date_conventions(sources: Sequence[tuple[str, Source]],
+                             results: dict[int, tuple[dict[str, pd.DataFrame], Ledger]],
+                             cache: IngestCache | None) -> None:
+    """Give each file whose own dates cannot tell which way round they are written the convention
+    of the other files of its manifest entry (one export, written alike), reading it again where
+    that is month first (it was read day first until now).
+
+    Raises
+    ------
+    InputError
+        For such a file when the entry's other files do not decide either (none shows a
+        convention, or they disagree).
+    """
+    by_entry: dict[str, list[int]] = {}
+    for position, (_, source) in enumerate(sources, start=1):
+        by_entry.setdefault(source.entry or source.display, []).append(position)
+    for positions in by_entry.values():
+        recorded = {p: results[p][1].date_conventions.get(sources[p - 1][1].display) for p in positions}
+        decided = {r["convention"] for r in recorded.values() if r is not None and r["decided"]}
+        for position, record in recorded.items():
+            if record is None or record["decided"]:
+                continue
+            format_name, source = sources[position - 1]
+            if len(decided) != 1:
+                raise undecided_error(source.display, Convention(record["convention"], False, tuple(record["examples"])),
+                                      decided)
+            (convention,) = decided
+            if convention != record["convention"]:
+                source = replace(source, date_format=convention)
+                ((_, result),) = _read_all([(position, format_name, source)])
+                if cache is not None:
+                    cache.store(cache.key(format_name, source), *result)
+                results[position] = result
+            results[position][1].note(source.display, f"dates read as {convention}, as the other files of its "
+                                                       "[[inputs]] entry write them (none of its own shows which)")
 
 
 def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
@@ -261,14 +300,17 @@ def ingest_study(config: Config, progress: Callable[[int, int, str], None] | Non
     key = resolve_key(key_file=config.key_file, synthetic=config.synthetic, origin=str(config.path))
     pseudonymise = Pseudonymiser(key)
     sources = []
+    entries = {id(spec): number for number, spec in enumerate(config.inputs, start=1)}
     for spec, path in config.input_files():
+        entry = f"[[inputs]] entry {entries[id(spec)]}"
         codebook = None
         if spec.codebook:
             codebook = Path(spec.codebook)
             codebook = codebook if codebook.is_absolute() else config.raw_dir / codebook
         sources.append((spec.format, Source(
             path=path, display=read_path_label(path, config.root), pseudonymise=pseudonymise,
-            la=spec.la, group=spec.group, items=dict(spec.items), codebook=codebook,
+            la=spec.la, group=spec.group, items=dict(spec.items), codebook=codebook, date_format=spec.date_format,
+            entry=entry,
         )))
     if not sources:
         raise CaresurveyError(f"{config.path}: the [[inputs]] manifest lists no raw files to ingest")
@@ -288,6 +330,7 @@ def ingest_files(
     la: str | None = None,
     group: str | None = None,
     codebook: Path | None = None,
+    date_format: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> dict:
     """Read single sources of one format into ``out`` (no configuration needed). ``key`` may be
@@ -302,7 +345,8 @@ def ingest_files(
         if not Path(path).is_file():
             raise InputError(str(path), "no-file", "not found; check the path")
         sources.append((format_name, Source(path=Path(path), display=str(path), pseudonymise=pseudonymise,
-                                            la=la, group=group, codebook=codebook)))
+                                            la=la, group=group, codebook=codebook, date_format=date_format,
+                                            entry="the files given")))
     ingested = read_sources(sources, progress)
     write_processed(ingested, out, title=f"caresurvey ingest --format {format_name}")
     return _summary(ingested, out)

@@ -21,6 +21,7 @@ import pandas as pd
 from caresurvey import codes
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged, text_series
+from caresurvey.ingest.dates import decide, evidence
 from caresurvey.ingest.ledger import Ledger, PartedProblems, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
 from caresurvey.ingest.untrusted import parse_xml
@@ -134,11 +135,42 @@ class _Group:
     def table(self) -> RawTable:
         return self.parts[0].table  # the header, written alike in every part
 
+    def conventions(self, columns: Sequence[str]) -> pd.Series:
+        """Each row's date convention: its own file's (:mod:`.dates`), decided from the file's dates in
+        ``columns`` or its manifest entry's ``date_format``."""
+        columns = [c for c in columns if c in self.raw.columns]
+        shown = evidence(self.raw, columns)
+        out = pd.Series(None, index=self.raw.index, dtype=object)
+        for part, (_, rows) in zip(self.parts, self.problems.slices()):
+            own = self.raw.iloc[rows]
+            convention = decide(part.table.file, shown.iloc[rows].any().to_dict(), part.source.date_format,
+                                lambda kind, own=own: _date_examples(own, columns, kind))
+            part.ledger.date_convention(part.table.file, convention)
+            out.iloc[rows] = convention.value
+        return out
+
     def settle(self, frame: pd.DataFrame, table: str) -> list[pd.DataFrame]:
         """Each file's kept rows of ``frame``, its problems and counts recorded in its ledger."""
         return [problems.settle(frame.iloc[rows], table, part.ledger, blank_rows=part.table.blank_rows,
                                 extra_read=len(part.table.ragged))
                 for part, (problems, rows) in zip(self.parts, self.problems.slices())]
+
+
+def _dobs(table: RawTable) -> list[str]:
+    """The table's date-of-birth columns: dates too, so they show the file's convention."""
+    return [c for c in table.columns if normalise_header(c) == "dob"]
+
+
+def _date_examples(rows: pd.DataFrame, columns: Sequence[str], kind: str) -> list[str]:
+    """A few dates of one kind of evidence (:data:`.dates.EVIDENCE`), for a message; dates of
+    birth are named by row, not shown."""
+    shown = evidence(rows, columns)
+    found = []
+    for index in shown.index[shown[kind]][:3]:
+        column = next(c for c in columns if evidence(rows.loc[[index]], [c]).at[index, kind])
+        value = "(a date of birth, not shown)" if normalise_header(column) in _WITHHELD else repr(rows.at[index, column])
+        found.append(f"{column} row {rows.at[index, ROW]}: {value}")
+    return found
 
 
 def _child_ids(group: _Group, column: str) -> pd.Series:
@@ -174,7 +206,8 @@ _ETHNIC_GROUPS = {code: codes.ethnic_group(code) for code in codes.ETHNICITY}
 def _header(group: _Group) -> list[pd.DataFrame]:
     cols = _columns("header", group.table)
     raw, problems = group.raw, group.problems
-    dob = parse_dates(raw, cols["dob"], cols["dob"], problems, required=False)
+    dob = parse_dates(raw, cols["dob"], cols["dob"], problems, required=False,
+                      convention=group.conventions([cols["dob"]]))
     ethnic = _codes(group, cols["ethnic"])
     frame = pd.DataFrame({
         "child_id": _child_ids(group, cols["child"]),
@@ -192,12 +225,13 @@ def _header(group: _Group) -> list[pd.DataFrame]:
 def _episodes(group: _Group) -> list[pd.DataFrame]:
     cols = _columns("episodes", group.table)
     raw, problems = group.raw, group.problems
+    convention = group.conventions([cols["decom"], cols.get("dec", "")])
     frame = pd.DataFrame({
         "child_id": _child_ids(group, cols["child"]),
         "la": group.la,
-        "start": parse_dates(raw, cols["decom"], cols["decom"], problems, required=True),
-        "end": parse_dates(raw, cols["dec"], cols["dec"], problems, required=False) if "dec" in cols
-        else pd.Series(pd.NaT, index=raw.index),
+        "start": parse_dates(raw, cols["decom"], cols["decom"], problems, required=True, convention=convention),
+        "end": parse_dates(raw, cols["dec"], cols["dec"], problems, required=False, convention=convention)
+        if "dec" in cols else pd.Series(pd.NaT, index=raw.index),
         "reason_new_episode": _codes(group, cols.get("rne")),
         "legal_status": _codes(group, cols["ls"]),
         "category_of_need": _codes(group, cols.get("cin")),
@@ -221,7 +255,8 @@ def _reviews(group: _Group) -> list[pd.DataFrame]:
     frame = pd.DataFrame({
         "child_id": _child_ids(group, cols["child"]),
         "la": group.la,
-        "review_date": parse_dates(raw, cols["review"], cols["review"], problems, required=True),
+        "review_date": parse_dates(raw, cols["review"], cols["review"], problems, required=True,
+                                   convention=group.conventions([cols["review"], *_dobs(group.table)])),
         "participation": _codes(group, cols.get("code")),
     })
     written = {"child_id": cols["child"], "review_date": cols["review"], "participation": cols.get("code", "REVIEW_CODE")}
@@ -238,7 +273,8 @@ def _other(name: str, group: _Group) -> list[pd.DataFrame]:
         if column == cols["child"] or key in IDENTIFYING:
             continue
         if key == "dob":
-            frame["birth_month"] = _birth_months(parse_dates(raw, column, column, problems, required=False))
+            frame["birth_month"] = _birth_months(parse_dates(raw, column, column, problems, required=False,
+                                                             convention=group.conventions([column])))
         else:
             frame[column.strip().lower()] = blank_to_none(raw[column])
     return group.settle(frame, f"ssda903_{name}")
