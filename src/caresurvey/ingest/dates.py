@@ -23,6 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from caresurvey.errors import InputError
@@ -112,17 +113,37 @@ def parse_date(text: str, convention: str | None = None) -> dt.date:
 EVIDENCE = ("day_first", "month_first", "either")
 
 
+def _day_month_parts(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The first two numbers of each value written ``a/b/yyyy`` (separator ``/``, ``.`` or ``-``;
+    NaN elsewhere). Most values are ten characters (``03/04/2014``): those are read from their
+    code points at once; the few others by the pattern."""
+    first, second = np.full(len(text), np.nan), np.full(len(text), np.nan)
+    if not len(text):
+        return first, second
+    points = text.to_numpy(dtype="U11").view(np.uint32).reshape(len(text), 11).astype(np.int64)
+    digits = (points >= 48) & (points <= 57)
+    separator = points[:, 2]
+    ten = (digits[:, [0, 1, 3, 4, 6, 7, 8, 9]].all(axis=1) & (points[:, 10] == 0)
+           & np.isin(separator, [ord("/"), ord("."), ord("-")]) & (points[:, 5] == separator))
+    first[ten] = (points[ten, 0] - 48) * 10 + points[ten, 1] - 48
+    second[ten] = (points[ten, 3] - 48) * 10 + points[ten, 4] - 48
+    rest = ~ten & (text != "").to_numpy()
+    if rest.any():
+        parts = text[rest].str.extract(_NUMERIC.pattern)
+        first[rest], second[rest] = pd.to_numeric(parts[0]).to_numpy(), pd.to_numeric(parts[2]).to_numpy()
+    return first, second
+
+
 def evidence(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Per row of ``frame``, what its dates in ``columns`` show of the file's convention
     (:data:`EVIDENCE`, booleans), worked out over whole columns at once."""
-    out = pd.DataFrame(False, index=frame.index, columns=list(EVIDENCE))
+    out = {kind: np.zeros(len(frame), dtype=bool) for kind in EVIDENCE}
     for column in columns:
-        parts = frame[column].str.strip().str.extract(_NUMERIC.pattern)
-        first, second = pd.to_numeric(parts[0]), pd.to_numeric(parts[2])
+        first, second = _day_month_parts(frame[column])
         out["day_first"] |= (first > 12) & (second <= 12)
         out["month_first"] |= (second > 12) & (first <= 12)
         out["either"] |= (first <= 12) & (second <= 12)
-    return out
+    return pd.DataFrame(out, index=frame.index)
 
 
 @dataclass(frozen=True)
