@@ -20,6 +20,9 @@ The Care Planning, Placement and Case Review (England) Regulations 2010, SI 2010
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 __all__ = [
     "SEX",
     "ETHNICITY",
@@ -46,6 +49,15 @@ __all__ = [
     "AGREEMENT_SCALE",
     "YES_NO",
     "EMPLOYMENT",
+    "IMPORTANCE_SCALE",
+    "EMPLOYMENT_MEANINGS",
+    "LA_EMPLOYED",
+    "SELF_EMPLOYED",
+    "OTHER_EMPLOYMENT",
+    "Scale",
+    "SCALES",
+    "PUBLISHED_ITEMS",
+    "label_key",
     "RESPONDENT_GROUPS",
     "INTERVIEWEE_ROLES",
     "DFE_SYMBOLS",
@@ -286,9 +298,78 @@ FREQUENCY_SCALE = ("Always", "Mostly", "Sometimes", "Rarely", "Never")
 AGREEMENT_SCALE = ("Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree")
 YES_NO = ("Yes", "No")
 EMPLOYMENT = ("Employed by the local authority", "Self-employed", "Other")
+#: The children's survey's scale; "don't know enough" is an answer there, counted in the published figures.
+IMPORTANCE_SCALE = ("Very important", "Important", "Not very important", "Not important at all",
+                    "Don't know enough to say")
 
+#: What an employment answer means to the analyses, which split IROs by who employs them.
+LA_EMPLOYED, SELF_EMPLOYED, OTHER_EMPLOYMENT = "LA-employed", "Self-employed", "Other"
+EMPLOYMENT_MEANINGS = (LA_EMPLOYED, SELF_EMPLOYED, OTHER_EMPLOYMENT)
+
+#: The groups and roles of the published study (a study declares its own groups).
 RESPONDENT_GROUPS = ("IRO", "Team manager", "Children's guardian", "Child in care")
 INTERVIEWEE_ROLES = ("Social worker", "IRO", "Parent", "Young person")
+
+
+def label_key(label: str) -> str:
+    """How answer labels are compared: case, spacing and the kind of apostrophe do not matter."""
+    return " ".join(str(label).replace("\u2019", "'").replace("\u2018", "'").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The answers an item can have, as labels: an answer's meaning comes from its label (a
+    codebook's, SPSS value labels, Qualtrics choice text), never from its numeric code.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        The answers, in order (the first is position 1).
+    missing : tuple of str
+        Labels that mean no answer ("Don't know"): kept as the reason there is none.
+    ordered : bool
+        Whether the labels' order means more or less of something (an ordinal model is fitted
+        only to ordered items).
+    means : mapping of str to str
+        For an employment item: what each label means to the analyses
+        (:data:`EMPLOYMENT_MEANINGS`).
+    """
+
+    labels: tuple[str, ...]
+    missing: tuple[str, ...] = ()
+    ordered: bool = True
+    means: Mapping[str, str] = field(default_factory=dict)
+
+    def place(self, label: str) -> tuple[str, int] | str | None:
+        """``(label as the scale writes it, position)`` for an answer, its missing label (a
+        str) for a label that means no answer, None for a label the scale does not have."""
+        key = label_key(label)
+        for position, option in enumerate(self.labels, start=1):
+            if label_key(option) == key:
+                return option, position
+        return next((option for option in self.missing if label_key(option) == key), None)
+
+
+#: The published study's questionnaire items, by the ids a study gives them, each with the scale
+#: its analyses read it on: a study that declares one of these items gives it that scale.
+PUBLISHED_ITEMS = {
+    "employment": "employment",
+    **dict.fromkeys(("cg_contacts_iro", "iro_contacts_cg", "discuss_care_plan"), "frequency"),
+    **dict.fromkeys(("used_local_dispute_resolution", "used_independent_legal_advice", "used_cafcass_advice_line",
+                     "used_formal_referral_to_cafcass"), "yes_no"),
+    "separate_iro_service": "agreement",
+    **dict.fromkeys(("importance_social_worker", "importance_iro", "importance_advocate", "importance_guardian"),
+                    "importance"),
+}
+
+#: Scales a study can name without declaring them.
+SCALES = {
+    "frequency": Scale(FREQUENCY_SCALE),
+    "agreement": Scale(AGREEMENT_SCALE),
+    "yes_no": Scale(YES_NO, ordered=False),
+    "importance": Scale(IMPORTANCE_SCALE, ordered=False),
+    "employment": Scale(EMPLOYMENT, ordered=False, means=dict(zip(EMPLOYMENT, EMPLOYMENT_MEANINGS))),
+}
 
 # --------------------------------------------------------------------------- DfE symbols
 

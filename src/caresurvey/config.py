@@ -9,20 +9,43 @@ from __future__ import annotations
 
 import glob
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from caresurvey.codes import EMPLOYMENT_MEANINGS, PUBLISHED_ITEMS, SCALES, Scale, label_key
 from caresurvey.errors import ConfigError
-from caresurvey.manifest import DATE_FORMATS, INPUT_FORMATS, SYNTHETIC_STUDY, InputSpec
+from caresurvey.local_authorities import known_la, la_key
+from caresurvey.manifest import DATE_FORMATS, INPUT_FORMATS, SYNTHETIC_GROUPS, SYNTHETIC_ITEMS, SYNTHETIC_STUDY, InputSpec
 from caresurvey.published.rounding import Rounding
 
-__all__ = ["Config", "InputSpec", "load_config", "INPUT_FORMATS", "DEFAULT_CONFIG"]
+__all__ = ["Config", "InputSpec", "ItemSpec", "load_config", "INPUT_FORMATS", "QUESTIONNAIRE_FORMATS", "DEFAULT_CONFIG"]
 
 DEFAULT_CONFIG = "caresurvey.toml"
 
-_SECTIONS = {"study", "paths", "disclosure", "consistency", "inputs"}
-_STUDY_KEYS = {"name", "synthetic", "seed", "key_file"}
+_SECTIONS = {"study", "paths", "disclosure", "consistency", "inputs", "scales", "items"}
+_STUDY_KEYS = {"name", "synthetic", "seed", "key_file", "groups"}
+_SCALE_KEYS = {"labels", "missing", "ordered"}
+_ITEM_KEYS = {"scale", "question", "means"}
+
+#: The formats of questionnaires: each file belongs to a respondent group, and maps the
+#: variables it analyses to the study's items.
+QUESTIONNAIRE_FORMATS = ("qualtrics-csv", "spss-sav", "survey-table")
+
+#: The item whose answers say who employs a respondent (its scale says what each answer means).
+EMPLOYMENT_ITEM = "employment"
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """A questionnaire item the study declares: its id, its scale (by name, and the scale), and
+    the question as the study words it."""
+
+    id: str
+    scale_name: str
+    scale: Scale
+    question: str | None = None
 _PATH_KEYS = {"raw", "processed", "reports", "synthetic"}
 _DISCLOSURE_KEYS = {"threshold", "round_to"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
@@ -59,6 +82,13 @@ class Config:
         How many joint solutions the consistency report lists per table.
     inputs : tuple of InputSpec
         The raw-file manifest: the synthetic study's files, if declared, then ``[[inputs]]``.
+    groups : tuple of str
+        The respondent groups (``[study] groups``, else those the questionnaires name).
+    scales : mapping of str to Scale
+        The scales items can name: the built-in ones (:data:`caresurvey.codes.SCALES`) and
+        ``[scales]``.
+    items : mapping of str to ItemSpec
+        The questionnaire items (``[items]``): every item a questionnaire maps a variable to.
     key_file : Path or None
         File holding the pseudonymisation key, outside the repository.
     raw : dict
@@ -79,6 +109,9 @@ class Config:
     solution_limit: int = 100
     inputs: tuple[InputSpec, ...] = ()
     key_file: Path | None = None
+    groups: tuple[str, ...] = ()
+    scales: Mapping[str, Scale] = field(default_factory=dict)
+    items: Mapping[str, ItemSpec] = field(default_factory=dict)
     raw: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -204,8 +237,17 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
 
     raw_dir = folder("raw", "data/raw")
     synthetic_dir = folder("synthetic", "") if "synthetic" in paths else None
+    declared_items = _section(raw, "items", set(raw.get("items", {})), origin)
+    declared_groups = study.get("groups")
     if synthetic_dir is not None:
         inputs[:0] = _synthetic_inputs(synthetic_dir, raw_dir)
+        declared_items = {**SYNTHETIC_ITEMS, **declared_items}
+        declared_groups = declared_groups or list(SYNTHETIC_GROUPS)
+    scales = _scales(raw.get("scales", {}), origin)
+    items = _items(declared_items, scales, origin)
+    groups = _groups(declared_groups, inputs, origin)
+    inputs = [_checked_questionnaire(spec, number, groups, items, origin) for number, spec in enumerate(inputs, 1)]
+    inputs = _named_las(inputs, origin)
 
     key_file = study.get("key_file")
     return Config(
@@ -223,8 +265,153 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         solution_limit=_typed(origin, "[consistency] limit", consistency.get("limit", 100), int, 0),
         inputs=tuple(inputs),
         key_file=(root / key_file).resolve() if key_file else None,
+        groups=groups,
+        scales=scales,
+        items=items,
         raw=raw,
     )
+
+
+def _labels(origin: Path, where: str, value: Any) -> tuple[str, ...]:
+    """A list of distinct, non-empty labels (distinct whatever their case and spacing)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{origin}: {where} must be a list of labels, such as [\"Yes\", \"No\"]")
+    keys = [label_key(v) for v in value]
+    repeated = sorted({v for v, k in zip(value, keys) if keys.count(k) > 1})
+    if repeated:
+        raise ConfigError(f"{origin}: {where} repeats {', '.join(map(repr, repeated))} (labels are compared whatever "
+                          "their case and spacing)")
+    return tuple(value)
+
+
+def _scales(declared: Any, origin: Path) -> dict[str, Scale]:
+    """The built-in scales, and ``[scales]``: ``name = [labels]`` or ``name = {labels = [...],
+    missing = [...], ordered = true}``."""
+    if not isinstance(declared, dict):
+        raise ConfigError(f"{origin}: [scales] must be a table of scale = [labels]")
+    scales = dict(SCALES)
+    for name, value in declared.items():
+        where = f"[scales] {name}"
+        if isinstance(value, list):
+            value = {"labels": value}
+        if not isinstance(value, dict):
+            raise ConfigError(f"{origin}: {where} must be a list of labels, or a table with labels, missing, ordered")
+        unknown = sorted(set(value) - _SCALE_KEYS)
+        if unknown or "labels" not in value:
+            raise ConfigError(f"{origin}: {where} needs labels, and may have missing and ordered "
+                              f"{'(not ' + ', '.join(unknown) + ')' if unknown else ''}")
+        labels = _labels(origin, f"{where} labels", value["labels"])
+        missing = _labels(origin, f"{where} missing", value.get("missing", [])) if value.get("missing") else ()
+        both = sorted({label_key(m) for m in missing} & {label_key(label) for label in labels})
+        if both:
+            raise ConfigError(f"{origin}: {where}: {', '.join(both)} cannot be both an answer and missing")
+        scales[name] = Scale(labels, missing, _typed(origin, f"{where} ordered", value.get("ordered", True), bool))
+    return scales
+
+
+def _items(declared: dict, scales: Mapping[str, Scale], origin: Path) -> dict[str, ItemSpec]:
+    """``[items]``: ``id = "scale"`` or ``id = {scale = "...", question = "...", means = {...}}``."""
+    items = {}
+    for item_id, value in declared.items():
+        where = f"[items] {item_id}"
+        if isinstance(value, str):
+            value = {"scale": value}
+        if not isinstance(value, dict) or "scale" not in value:
+            raise ConfigError(f"{origin}: {where} must name its scale: {item_id} = \"agreement\", or "
+                              f"{{ scale = \"...\", question = \"...\" }}")
+        unknown = sorted(set(value) - _ITEM_KEYS)
+        if unknown:
+            raise ConfigError(f"{origin}: {where} has unknown key(s) {', '.join(unknown)}; allowed: "
+                              f"{', '.join(sorted(_ITEM_KEYS))}")
+        name = value["scale"]
+        if name not in scales:
+            raise ConfigError(f"{origin}: {where} names the scale {name!r}, which is neither built in nor declared in "
+                              f"[scales]; scales: {', '.join(sorted(scales))}")
+        scale = scales[name]
+        means = value.get("means")
+        if means is not None:
+            scale = replace(scale, means=_meanings(origin, where, scale, means))
+        if item_id == EMPLOYMENT_ITEM:
+            unmapped = [label for label in scale.labels if label not in scale.means]
+            if unmapped:
+                raise ConfigError(f"{origin}: {where}: say what each answer means, {', '.join(map(repr, unmapped))} "
+                                  f"included: means = {{ \"answer\" = \"LA-employed\" }} (one of "
+                                  f"{', '.join(EMPLOYMENT_MEANINGS)})")
+        published = PUBLISHED_ITEMS.get(item_id)
+        if published is not None and [label_key(x) for x in scale.labels] != [label_key(x) for x in SCALES[published].labels]:
+            raise ConfigError(f"{origin}: {where} is one of the published study's items, whose analyses read its answers "
+                              f"on the {published} scale ({', '.join(SCALES[published].labels)}); give it that scale, "
+                              "or another id")
+        question = value.get("question")
+        items[item_id] = ItemSpec(item_id, name, scale,
+                                  _typed(origin, f"{where} question", question, str) if question is not None else None)
+    return items
+
+
+def _meanings(origin: Path, where: str, scale: Scale, means: Any) -> dict[str, str]:
+    if not isinstance(means, dict):
+        raise ConfigError(f"{origin}: {where} means must be a table of \"answer\" = \"meaning\"")
+    out = {}
+    for label, meaning in means.items():
+        placed = scale.place(label)
+        if not isinstance(placed, tuple):
+            raise ConfigError(f"{origin}: {where} means: {label!r} is not an answer of its scale "
+                              f"({', '.join(scale.labels)})")
+        if meaning not in EMPLOYMENT_MEANINGS:
+            raise ConfigError(f"{origin}: {where} means: {meaning!r} is not one of {', '.join(EMPLOYMENT_MEANINGS)}")
+        out[placed[0]] = meaning
+    return out
+
+
+def _groups(declared: Any, inputs: list[InputSpec], origin: Path) -> tuple[str, ...]:
+    """The respondent groups: ``[study] groups``, else every group a questionnaire names."""
+    if declared is None:
+        declared = list(dict.fromkeys(spec.group for spec in inputs if spec.group))
+    groups = _labels(origin, "[study] groups", declared) if declared else ()
+    return groups
+
+
+def _checked_questionnaire(spec: InputSpec, number: int, groups: tuple[str, ...], items: Mapping[str, ItemSpec],
+                           origin: Path) -> InputSpec:
+    """A manifest entry with its group as the study spells it; a questionnaire must name a
+    declared group and map its variables to declared items."""
+    where = f"[[inputs]] entry {number} ({spec.path})"
+    if spec.format not in QUESTIONNAIRE_FORMATS:
+        return spec
+    if not spec.group:
+        raise ConfigError(f"{origin}: {where}: a questionnaire needs its respondent group, group = \"...\" (one of "
+                          f"{', '.join(groups) or 'the [study] groups'})")
+    group = next((g for g in groups if label_key(g) == label_key(spec.group)), None)
+    if group is None:
+        raise ConfigError(f"{origin}: {where}: group {spec.group!r} is not one of the study's groups "
+                          f"([study] groups: {', '.join(groups)})")
+    if not spec.items:
+        raise ConfigError(f"{origin}: {where}: map the variables the study analyses to its items, items = "
+                          f"{{ Q1 = \"item_id\" }} (`caresurvey init` lists every variable with its answers)")
+    unknown = sorted(item for item in set(spec.items.values()) if item not in items)
+    if unknown:
+        raise ConfigError(f"{origin}: {where}: item(s) {', '.join(map(repr, unknown))} are not declared in [items] "
+                          f"(declared: {', '.join(sorted(items)) or 'none'}); declare each with its scale")
+    return replace(spec, group=group)
+
+
+def _named_las(inputs: list[InputSpec], origin: Path) -> list[InputSpec]:
+    """Entries with their LAs as the DfE names them, where they are English LAs (``norfolk`` or
+    ``E10000020`` is Norfolk); two names that differ only in case, spacing or punctuation, and
+    are no LA's, are refused, as they would make two LAs of one."""
+    spellings: dict[str, set[str]] = {}
+    named = []
+    for spec in inputs:
+        if spec.la is not None:
+            la = known_la(spec.la) or spec.la.strip()
+            spellings.setdefault(la_key(la), set()).add(la)
+            spec = replace(spec, la=la)
+        named.append(spec)
+    for written in spellings.values():
+        if len(written) > 1:
+            raise ConfigError(f"{origin}: the [[inputs]] name one LA as {' and '.join(map(repr, sorted(written)))}, which "
+                              "differ only in case, spacing or punctuation; write it one way in every entry")
+    return named
 
 
 def _synthetic_inputs(folder: Path, raw_dir: Path) -> list[InputSpec]:

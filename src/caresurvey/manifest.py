@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from caresurvey.codes import PUBLISHED_ITEMS
+
 __all__ = ["InputSpec", "INPUT_FORMATS", "PUBLISHED_FORMATS", "DATE_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
            "SYNTHETIC_ABSTRACTION", "SYNTHETIC_IRO_QUESTIONNAIRE", "SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE",
            "SYNTHETIC_GUARDIAN_QUESTIONNAIRE", "SYNTHETIC_CHILDREN_SURVEY", "SYNTHETIC_REFI_QDA",
-           "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY"]
+           "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY", "SYNTHETIC_GROUPS", "SYNTHETIC_ITEMS"]
 
 #: The raw formats a manifest entry can declare, with what they hold.
 INPUT_FORMATS = {
@@ -97,10 +99,13 @@ SYNTHETIC_IRO_QUESTIONNAIRE = InputSpec(
     description="IRO questionnaire, Qualtrics export")
 SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE = InputSpec(
     "questionnaires/team_manager_questionnaire.sav", "spss-sav", group="Team manager",
-    items={"q3_independent": "separate_iro_service"}, description="team manager questionnaire, SPSS")
+    items={"q1_iro_challenge": "iro_challenge_frequency", "q2_challenge_helpful": "challenge_helpful",
+           "q3_independent": "separate_iro_service"},
+    description="team manager questionnaire, SPSS")
 SYNTHETIC_GUARDIAN_QUESTIONNAIRE = InputSpec(
     "questionnaires/childrens_guardian_questionnaire.xlsx", "survey-table", group="Children's guardian",
-    items={"independent_iro_service": "separate_iro_service"},
+    items={"cg_contacts_iro": "cg_contacts_iro", "iro_contacts_cg": "iro_contacts_cg",
+           "discuss_care_plan": "discuss_care_plan", "independent_iro_service": "separate_iro_service"},
     description="children's guardian questionnaire with a codebook sheet")
 SYNTHETIC_CHILDREN_SURVEY = InputSpec(
     "questionnaires/children_views_survey.csv", "survey-table", group="Child in care",
@@ -112,6 +117,13 @@ SYNTHETIC_REFI_QDA = InputSpec("interviews/interview_coding.qdpx", "refi-qda",
                                description="coded interviews, REFI-QDA project")
 SYNTHETIC_CODED_SEGMENTS = InputSpec("interviews/coded_segments.xlsx", "coded-segments",
                                      description="the same codings, MAXQDA coded segments")
+
+#: The synthetic study's respondent groups.
+SYNTHETIC_GROUPS = ("IRO", "Team manager", "Children's guardian", "Child in care")
+
+#: The synthetic study's items, each with the name of its scale (:data:`caresurvey.codes.SCALES`): the
+#: published study's, and two the team managers' questionnaire asks besides.
+SYNTHETIC_ITEMS = {**PUBLISHED_ITEMS, "iro_challenge_frequency": "frequency", "challenge_helpful": "agreement"}
 
 #: Every file of the synthetic study, in the order a study configuration lists its inputs.
 SYNTHETIC_STUDY = (

@@ -101,13 +101,15 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "responses": pa.DataFrameSchema(
         {
             "respondent_id": _pseudonym("Keyed pseudonym of the respondent"),
-            "group": _code(codes.RESPONDENT_GROUPS, "Respondent group", nullable=False),
-            "employment": _code(codes.EMPLOYMENT, "The respondent's employment, where asked"),
+            "group": _text("Respondent group, as the study names it"),
+            "employment": _code(codes.EMPLOYMENT_MEANINGS, "Who employs the respondent (what their answer to the "
+                                                           "employment item means), where asked"),
             "item": _text("Study item id (from the manifest's item map) or the source's variable name"),
             "source_item": _text("Variable name in the source file"),
             "question": _text("Question text as asked", nullable=True),
-            "response": _text("Answer as its label; empty where not answered", nullable=True),
-            "response_code": pa.Column("Int64", nullable=True, description="Position on the item's scale (1 = first option), where known"),
+            "response": _text("Answer as its label on the item's scale; empty where not answered", nullable=True),
+            "response_code": pa.Column("Int64", nullable=True, description="Position of the label on the item's scale "
+                                       "(1 = first option), placed by the label, never by a code in the file"),
             "missing_reason": _text("Why there is no answer (not answered, don't know, ...)", nullable=True),
             "source": _text("Raw file the response came from"),
         },

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from caresurvey.analysis.stats import exact_test, stream_seed
-from caresurvey.codes import EMPLOYMENT
+from caresurvey.codes import LA_EMPLOYED, SELF_EMPLOYED
 from caresurvey.config import Config, load_config
 from caresurvey.disclosure import Roles
 from caresurvey.report.build import write_report
@@ -88,7 +88,7 @@ def _iros(answers: list[tuple[str, str]]) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def own_study() -> ProcessedStudy:
     """20 LA-employed IROs (10 used local dispute resolution) and 12 self-employed (9 used it)."""
-    la, own = EMPLOYMENT[0], EMPLOYMENT[1]
+    la, own = LA_EMPLOYED, SELF_EMPLOYED
     answers = [(la, "Yes")] * 10 + [(la, "No")] * 10 + [(own, "Yes")] * 9 + [(own, "No")] * 3
     return ProcessedStudy.of({"responses": _iros(answers)})
 

@@ -26,7 +26,7 @@ from caresurvey.analysis.stats import (
     stream_seed,
     with_wilson,
 )
-from caresurvey.codes import EMPLOYMENT
+from caresurvey.codes import AGREEMENT_SCALE, FREQUENCY_SCALE, LA_EMPLOYED, SELF_EMPLOYED
 
 __all__ = [
     "CONTACT_ITEMS",
@@ -50,8 +50,9 @@ CONTACT_ITEMS = {
     "IRO and CG discuss care plan at end": "discuss_care_plan",
 }
 CONTACT_GROUPS = {"IRO": "IRO", "CG": "Children's guardian"}
-#: Frequency-scale positions (1 Always .. 5 Never) in each published category.
-CONTACT_CATEGORIES = {"Always or mostly": (1, 2), "Sometimes": (3,), "Rarely or never": (4, 5)}
+#: The frequency answers in each published category (answers are matched by their labels).
+CONTACT_CATEGORIES = {"Always or mostly": FREQUENCY_SCALE[:2], "Sometimes": FREQUENCY_SCALE[2:3],
+                      "Rarely or never": FREQUENCY_SCALE[3:]}
 
 CHALLENGE_ITEMS = {
     "Local dispute resolution": "used_local_dispute_resolution",
@@ -59,21 +60,23 @@ CHALLENGE_ITEMS = {
     "CAFCASS advice line": "used_cafcass_advice_line",
     "Formal referral to CAFCASS": "used_formal_referral_to_cafcass",
 }
-CHALLENGE_GROUPS = {"Overall": None, "LA-employed IROs": EMPLOYMENT[0], "Self-employed IROs": EMPLOYMENT[1]}
+CHALLENGE_GROUPS = {"Overall": None, "LA-employed IROs": LA_EMPLOYED, "Self-employed IROs": SELF_EMPLOYED}
 
 INDEPENDENCE_ITEM = "separate_iro_service"
 #: Published group -> (respondent group, employment or None).
 INDEPENDENCE_GROUPS = {
     "Children's guardians": ("Children's guardian", None),
-    "Self-employed IROs": ("IRO", EMPLOYMENT[1]),
-    "LA-employed IROs": ("IRO", EMPLOYMENT[0]),
+    "Self-employed IROs": ("IRO", SELF_EMPLOYED),
+    "LA-employed IROs": ("IRO", LA_EMPLOYED),
     "LAC team managers": ("Team manager", None),
 }
-IN_FAVOUR = (1, 2)  # Strongly agree, Agree
+IN_FAVOUR = AGREEMENT_SCALE[:2]  # Strongly agree, Agree
+#: The group the ordinal model compares the others with, as the published slide does.
+MODEL_REFERENCE = "LAC team managers"
 
 
 def _answered(responses: pd.DataFrame, item: str) -> pd.DataFrame:
-    return responses[(responses["item"] == item) & responses["response"].notna() & responses["response_code"].notna()]
+    return responses[(responses["item"] == item) & responses["response"].notna()]
 
 
 def iro_cg_contact(responses: pd.DataFrame) -> pd.DataFrame:
@@ -82,8 +85,8 @@ def iro_cg_contact(responses: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     responses : pandas.DataFrame
-        The ``responses`` table: ``group``, ``item``, ``response`` and ``response_code`` (the
-        answer's position on the frequency scale, 1 Always to 5 Never).
+        The ``responses`` table: ``group``, ``item`` and ``response`` (the answer's label on the
+        frequency scale, Always to Never).
 
     Returns
     -------
@@ -95,10 +98,10 @@ def iro_cg_contact(responses: pd.DataFrame) -> pd.DataFrame:
     for item, item_id in CONTACT_ITEMS.items():
         answers = _answered(responses, item_id)
         for label, group in CONTACT_GROUPS.items():
-            codes = answers.loc[answers["group"] == group, "response_code"]
-            for category, positions in CONTACT_CATEGORIES.items():
+            answered = answers.loc[answers["group"] == group, "response"]
+            for category, labels in CONTACT_CATEGORIES.items():
                 rows.append({"item": item, "group": label, "category": category,
-                             "count": int(codes.isin(positions).sum()), "n": len(codes)})
+                             "count": int(answered.isin(labels).sum()), "n": len(answered)})
     return with_wilson(pd.DataFrame(rows, columns=["item", "group", "category", "count", "n"]))
 
 
@@ -229,8 +232,8 @@ def independence_attitudes(responses: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     responses : pandas.DataFrame
-        The ``responses`` table: ``group``, ``employment``, ``item`` and ``response_code`` (the
-        answer's position on the agreement scale, 1 Strongly agree to 5 Strongly disagree).
+        The ``responses`` table: ``group``, ``employment`` (what the employment answer means),
+        ``item`` and ``response`` (the answer's label on the agreement scale).
 
     Returns
     -------
@@ -239,7 +242,7 @@ def independence_attitudes(responses: pd.DataFrame) -> pd.DataFrame:
         the IRO service should be separated from local authorities.
     """
     frame = _independence_frame(responses)
-    rows = [{"group": label, "count": int(part["response_code"].isin(IN_FAVOUR).sum()), "n": len(part)}
+    rows = [{"group": label, "count": int(part["response"].isin(IN_FAVOUR).sum()), "n": len(part)}
             for label, part in ((g, frame[frame["published_group"] == g]) for g in INDEPENDENCE_GROUPS)]
     return with_wilson(pd.DataFrame(rows, columns=["group", "count", "n"]))
 
@@ -257,13 +260,17 @@ def independence_attitudes_model(responses: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         One row per group against team managers (the reference): ``term, coefficient,
         odds_ratio, ci_low, ci_high, p_value, n, converged``. An odds ratio above 1 means the
-        group leans further towards separating the IRO service.
+        group leans further towards separating the IRO service. Empty where the study has no
+        team managers' answers, or no other group's.
     """
     frame = _independence_frame(responses)
-    if frame["published_group"].nunique() < 2:
-        return pd.DataFrame(columns=["term", "coefficient", "odds_ratio", "ci_low", "ci_high", "p_value", "n", "converged"])
-    in_favour = 6 - frame["response_code"].astype(int)  # 5 strongly agree .. 1 strongly disagree
-    return ordinal_logit(in_favour, frame["published_group"], reference="LAC team managers")
+    columns = ["term", "coefficient", "odds_ratio", "ci_low", "ci_high", "p_value", "n", "converged"]
+    groups = set(frame["published_group"])
+    if MODEL_REFERENCE not in groups or len(groups) < 2:
+        return pd.DataFrame(columns=columns)
+    # 5 strongly agree .. 1 strongly disagree: placed by the answer's label
+    in_favour = len(AGREEMENT_SCALE) - frame["response"].map(AGREEMENT_SCALE.index)  # the item's scale (PUBLISHED_ITEMS)
+    return ordinal_logit(in_favour, frame["published_group"], reference=MODEL_REFERENCE)
 
 
 # --------------------------------------------------------------------------- published cells

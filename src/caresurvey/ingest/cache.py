@@ -69,6 +69,7 @@ class IngestCache:
             "codebook": sha256_file(source.codebook) if source.codebook and Path(source.codebook).is_file() else None,
             "display": source.display, "la": source.la, "group": source.group, "items": sorted(source.items.items()),
             "date_format": source.date_format,
+            "scales": sorted((item, repr(scale)) for item, scale in source.scales.items()),
             "pseudonym key": self.key_fingerprint, "code": _code_version(),
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()

@@ -17,6 +17,7 @@ from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table
 from caresurvey.ingest.dates import file_convention
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.ingest.tabular import ROW, match_columns, normalise_header
+from caresurvey.local_authorities import known_la
 from caresurvey.ingest.values import parse_whole_number
 from caresurvey.pseudonym import CASE_NAMESPACE, child_namespace
 
@@ -82,7 +83,8 @@ def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFr
     cols = match_columns(table, _COLUMNS, ("case", "status_sampled"), what="a case-file abstraction")
     raw = table.data
     problems = table_problems(table, withheld=[cols[key] for key in ("case", "child") if key in cols])
-    la = raw[cols["la"]] if "la" in cols else pd.Series(source.la or "", index=raw.index)
+    # an English LA as the DfE names it ("norfolk" is Norfolk); a study's own label as written
+    la = raw[cols["la"]].map(lambda v: known_la(v) or v) if "la" in cols else pd.Series(source.la or "", index=raw.index)
     for index in raw.index[la == ""]:
         problems.add(index, cols.get("la", "LA"), "", "required", "the case's LA is required (LA column, or la in the manifest)")
 

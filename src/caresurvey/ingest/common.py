@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from caresurvey.codes import Scale
 from caresurvey.ingest.dates import DAY_FIRST, MONTH_FIRST, parse_date
 from caresurvey.ingest.ledger import RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, read_csv_table, read_xlsx_table
@@ -45,6 +46,9 @@ class Source:
     entry : str or None
         The manifest entry (one export) the file comes from: a file whose own dates cannot tell
         which way round they are written takes the convention of the entry's other files.
+    scales : mapping of str to Scale
+        The scale of each item a questionnaire's variables map to: answers are placed on it by
+        their labels.
     """
 
     path: Path
@@ -56,6 +60,7 @@ class Source:
     codebook: Path | None = None
     date_format: str | None = None
     entry: str | None = None
+    scales: Mapping[str, Scale] = field(default_factory=dict)
 
 
 def read_table_file(source: Source) -> RawTable:

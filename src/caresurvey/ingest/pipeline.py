@@ -26,6 +26,7 @@ from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.dates import Convention, undecided_error
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
+from caresurvey.local_authorities import la_key
 from caresurvey.manifest import INPUT_FORMATS, PUBLISHED_FORMATS
 from caresurvey.outputs import atomic_write_bytes, output_transaction, remove_output, write_frame_csv, write_json
 from caresurvey.pseudonym import Pseudonymiser, resolve_key
@@ -206,7 +207,30 @@ def read_sources(
         ingested.ledger.extend(ledger)
         for table, frame in produced.items():
             ingested.tables.setdefault(table, []).append(frame)
+    _check_la_spellings(ingested)
     return ingested
+
+
+def _check_la_spellings(ingested: Ingested) -> None:
+    """Refuse a study that writes one LA two ways (``LA1`` in the manifest, ``la 1`` in the
+    case-file abstraction): read as they are, they would be two LAs.
+
+    Raises
+    ------
+    CaresurveyError
+        Naming the spellings and the tables they are in.
+    """
+    spellings: dict[str, dict[str, set[str]]] = {}
+    for table, pieces in ingested.tables.items():
+        for frame in pieces:
+            if "la" in frame.columns:
+                for la in frame["la"].dropna().unique():
+                    spellings.setdefault(la_key(la), {}).setdefault(str(la), set()).add(table)
+    for written in spellings.values():
+        if len(written) > 1:
+            where = "; ".join(f"{la!r} in {', '.join(sorted(tables))}" for la, tables in sorted(written.items()))
+            raise CaresurveyError(f"one LA is written in more than one way ({where}): they differ only in case, spacing "
+                                  "or punctuation; write it one way (the manifest's la, and the case files' LA column)")
 
 
 def _settle_date_conventions(sources: Sequence[tuple[str, Source]],
@@ -310,7 +334,7 @@ def ingest_study(config: Config, progress: Callable[[int, int, str], None] | Non
         sources.append((spec.format, Source(
             path=path, display=read_path_label(path, config.root), pseudonymise=pseudonymise,
             la=spec.la, group=spec.group, items=dict(spec.items), codebook=codebook, date_format=spec.date_format,
-            entry=entry,
+            entry=entry, scales={item: config.items[item].scale for item in spec.items.values() if item in config.items},
         )))
     if not sources:
         raise CaresurveyError(f"{config.path}: the [[inputs]] manifest lists no raw files to ingest")

@@ -12,14 +12,13 @@ responses (Status "Survey Preview", "Survey Test" or spam) are quarantined, not 
 from __future__ import annotations
 
 import json
-import re
 
 import pandas as pd
 
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, table_problems
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, is_categorical, scale_position
+from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, check_mapped, is_categorical, keeps
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
 __all__ = ["read_qualtrics", "METADATA"]
@@ -49,13 +48,9 @@ def _layout(table: RawTable) -> str:
 
 
 def _answer(text: str) -> Answer:
-    """A choice-text answer placed on its scale, or a numeric (values export) answer as its code."""
-    if text == "":
-        return Answer(None, None, NOT_ANSWERED)
-    position = scale_position(text)
-    if position is None and re.fullmatch(r"-?\d+(\.0+)?", text):
-        position = int(float(text))
-    return Answer(text, position)
+    """A choice-text answer: its label (a values export's numbers are no labels, and their
+    meaning is not known)."""
+    return Answer(None, NOT_ANSWERED) if text == "" else Answer(text)
 
 
 def _import_id(file: str, column: str, raw: str) -> str:
@@ -104,17 +99,17 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     id_column = by_name.get("responseid")
     ids = raw[id_column] if id_column is not None else raw[ROW].astype(str)
     candidates = [c for c in table.columns if c not in metadata]
+    check_mapped(source, candidates)
     items, dropped = [], []
     respondents = raw.drop(index=list(problems.bad_index))
     for column in candidates:
-        mapped = column in source.items
-        if not mapped and (column in free_text or not is_categorical(list(respondents[column]))):
+        if not keeps(source, column, column not in free_text and is_categorical(list(respondents[column]))):
             dropped.append(column)
             continue
         answers = [_answer(v) for v in raw[column]]
         items.append(Item(column, questions.get(column) or None, answers))
     ledger.drop_columns(table.file, [names[c] for c in metadata], "Qualtrics metadata or personal data")
-    ledger.drop_columns(table.file, dropped, "free text")
+    ledger.drop_columns(table.file, dropped, "not mapped to an item" if source.items else "free text")
     frame = build_responses(source, ledger, problems, ids, items, blank_rows=table.blank_rows,
                             extra_read=len(table.ragged))
     return {"responses": frame}

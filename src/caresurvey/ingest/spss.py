@@ -3,8 +3,9 @@
 Read with pyreadstat and ``user_missing=True``: by default pyreadstat turns user-missing codes
 (-9 "Not answered", -8 "Don't know") into plain NaN, losing why an answer is missing. Here they
 are kept as missing answers with their label as the reason. A numeric variable with value
-labels is an item; string variables (free text) are left out unless the manifest maps them.
-Rows are SPSS case numbers (case 1 is the first respondent).
+labels is an item (or, in a study, a variable the manifest maps); the others, string variables
+(free text) among them, are left out. Answers are their value labels: the numeric codes mean
+nothing by themselves. Rows are SPSS case numbers (case 1 is the first respondent).
 
 pyreadstat parses the file in C (ReadStat), and a damaged or hostile file can crash it outright
 (a segmentation fault, found by ``make fuzz``). So the file is parsed in a child process, which
@@ -28,18 +29,13 @@ import pandas as pd
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, find_id_column
+from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, check_mapped, find_id_column, keeps
 
 __all__ = ["read_spss"]
 
 
 def _is_user_missing(value: float, ranges: list[dict]) -> bool:
     return any(r["lo"] <= value <= r["hi"] for r in ranges)
-
-
-def _scale_code(value: float) -> int | None:
-    """A value's code on its scale: a whole number a 64-bit column holds (a scale's codes are small)."""
-    return int(value) if value.is_integer() and abs(value) < 2**62 else None
 
 
 _PARSE_IN_CHILD = """
@@ -87,31 +83,32 @@ def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     id_column = find_id_column(list(data.columns))
     ids = data[id_column].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) \
         if id_column else pd.Series([str(i) for i in data.index], index=data.index)
+    check_mapped(source, [c for c in data.columns if c != id_column])
     items, dropped = [], []
     for column in data.columns:
         if column == id_column:
             continue
-        mapped = column in source.items
-        if column not in labels and not mapped:
-            dropped.append(column)  # free text, or a number with no scale (e.g. years in post)
+        if not keeps(source, column, column in labels):
+            dropped.append(column)  # free text, a number with no scale (e.g. years in post), or not the study's
             continue
         value_labels = labels.get(column, {})
         ranges = meta.missing_ranges.get(column, [])
         answers = []
         for case, value in data[column].items():
             if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
-                answers.append(Answer(None, None, NOT_ANSWERED))
+                answers.append(Answer(None, NOT_ANSWERED))
             elif isinstance(value, float) and _is_user_missing(value, ranges):
                 reason = value_labels.get(value, f"user-missing code {value:g}")
-                answers.append(Answer(None, None, reason.lower()))
+                answers.append(Answer(None, reason.lower()))
             elif isinstance(value, float):
                 if value_labels and value not in value_labels:
                     problems.add(case, column, f"{value:g}", "value-label",
                                  f"{value:g} has no value label for {column}; its meaning is not certain")
-                answers.append(Answer(value_labels.get(value, f"{value:g}"), _scale_code(value)))
+                answers.append(Answer(value_labels.get(value, f"{value:g}")))
             else:
-                answers.append(Answer(str(value), None))
+                answers.append(Answer(str(value)))
         items.append(Item(column, questions.get(column), answers))
-    ledger.drop_columns(source.display, dropped, "no value labels: free text or an unscaled number")
+    ledger.drop_columns(source.display, dropped, "not mapped to an item" if source.items
+                        else "no value labels: free text or an unscaled number")
     frame = build_responses(source, ledger, problems, ids, items)
     return {"responses": frame}

@@ -1,13 +1,17 @@
 """What the questionnaire readers share: respondents, items, answers, into the ``responses`` table.
 
 Each reader turns its format into a list of respondents (a raw id and a row number) and, per
-item, each respondent's answer: a label, a scale position where known, or the reason there is
-none. This module pseudonymises the respondents, attaches their employment (from the item the
-manifest maps to ``employment``), and checks every row against the ``responses`` schema.
+variable, each respondent's answer: a label, or the reason there is none. This module
+pseudonymises the respondents, places each answer on its item's scale by its label (never by
+its numeric code: a codebook whose codes run the other way gives the same answers), attaches
+their employment (from the item the manifest maps to ``employment``, by what its scale says each
+answer means), and checks every row against the ``responses`` schema.
 
-Privacy by default: a column is kept as an item only if the manifest maps it, or if all its
-answers are categorical (numbers, or labels of a known response scale). Free-text answers,
-which may name people, are left out and listed in ``reconciliation.json``.
+A study maps the variables it analyses to its items (``items = { Q1 = "item_id" }``); its
+other variables are left out and listed in ``reconciliation.json``, so free text never reaches
+processed data by accident. A label the item's scale does not have stops the run: its meaning
+is not certain. Read without a study (``caresurvey ingest --format``), a file keeps the
+variables whose answers are all categorical, placed on the built-in scales by label.
 """
 
 from __future__ import annotations
@@ -24,13 +28,11 @@ from caresurvey.ingest.common import ProblemsByOwner, Source, as_text, check_row
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.pseudonym import respondent_namespace
 
-__all__ = ["Answer", "Item", "NOT_ANSWERED", "scale_position", "is_categorical", "build_responses", "respondent_group"]
+__all__ = ["Answer", "Item", "NOT_ANSWERED", "EMPLOYMENT_ITEM", "is_categorical", "keeps", "check_mapped",
+           "build_responses", "respondent_group"]
 
 NOT_ANSWERED = "not answered"
 EMPLOYMENT_ITEM = "employment"
-
-#: The response scales a label can be placed on (1 = first option).
-SCALES = (codes.FREQUENCY_SCALE, codes.AGREEMENT_SCALE, codes.YES_NO, codes.EMPLOYMENT)
 
 #: Column names that hold a respondent's id, whatever their case and spacing.
 ID_COLUMNS = ("responseid", "respondentid", "respondent", "respid", "id", "caseid", "record")
@@ -38,58 +40,105 @@ ID_COLUMNS = ("responseid", "respondentid", "respondent", "respid", "id", "casei
 
 @dataclass(frozen=True)
 class Answer:
-    """One respondent's answer to one item: a label and code, or a reason for none."""
+    """One respondent's answer to one variable: its label, or the reason there is none."""
 
     response: str | None
-    code: int | None = None
     missing_reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Item:
-    """An item of a questionnaire: its variable, question, and every respondent's answer."""
+    """A variable of a questionnaire: its name, question, and every respondent's answer."""
 
     variable: str
     question: str | None
     answers: Sequence[Answer]
 
 
-def scale_position(label: str) -> int | None:
-    """The 1-based position of a label on a known scale (case and spacing do not matter)."""
-    key = " ".join(label.split()).casefold()
-    for scale in SCALES:
-        for position, option in enumerate(scale, start=1):
-            if option.casefold() == key:
-                return position
+def _builtin(label: str) -> tuple[str, int] | None:
+    """A label's place on one of the built-in scales, for a file read without a study's scales."""
+    for scale in codes.SCALES.values():
+        placed = scale.place(label)
+        if isinstance(placed, tuple):
+            return placed
     return None
 
 
 def is_categorical(values: Sequence[str]) -> bool:
-    """Whether every non-empty value is a whole number or a label of a known scale."""
+    """Whether every non-empty value is a whole number or a label of a built-in scale."""
     answered = [v for v in values if v != ""]
-    return all(re.fullmatch(r"-?\d+(\.0+)?", v) or scale_position(v) is not None for v in answered)
+    return all(re.fullmatch(r"-?\d+(\.0+)?", v) or _builtin(v) is not None for v in answered)
 
 
-def employment_label(label: str) -> str | None:
-    """A label as one of :data:`caresurvey.codes.EMPLOYMENT`, where it is one of them."""
-    key = " ".join(label.split()).casefold()
-    for option in codes.EMPLOYMENT:
-        if option.casefold() == key:
-            return option
-    return None
+def keeps(source: Source, variable: str, categorical: bool) -> bool:
+    """Whether a variable becomes an item: one the study maps to an item; read without a study,
+    one whose answers are categorical (never free text)."""
+    return variable in source.items if source.items else categorical
+
+
+def check_mapped(source: Source, variables: Sequence[str]) -> None:
+    """Refuse a manifest entry that maps a variable the file does not have (a mistyped name
+    would otherwise leave its item silently empty).
+
+    Raises
+    ------
+    InputError
+        Naming the variables and the file's own.
+    """
+    absent = [variable for variable in source.items if variable not in variables]
+    if absent:
+        raise InputError(source.display, "unknown-variable",
+                         f"its [[inputs]] entry maps {', '.join(map(repr, absent))} to items, but the file has no such "
+                         f"variable; its variables are {', '.join(variables)}")
 
 
 def respondent_group(source: Source) -> str:
-    """The manifest's respondent group for a questionnaire file; one of the known groups."""
-    if source.group is None:
+    """The manifest's respondent group for a questionnaire file."""
+    if not source.group:
         raise InputError(source.display, "no-group",
-                         f"a questionnaire needs its respondent group (group = \"...\" in its [[inputs]] entry, "
-                         f"or --group): one of {', '.join(codes.RESPONDENT_GROUPS)}")
-    for group in codes.RESPONDENT_GROUPS:
-        if group.casefold() == source.group.casefold():
-            return group
-    raise InputError(source.display, "unknown-group",
-                     f"respondent group {source.group!r} is not one of {', '.join(codes.RESPONDENT_GROUPS)}")
+                         "a questionnaire needs its respondent group (group = \"...\" in its [[inputs]] entry, or --group)")
+    return source.group
+
+
+def _placed(source: Source, item: Item, item_id: str, rows: pd.Series,
+            skipped: set) -> list[tuple[str | None, int | None, str | None]]:
+    """Each answer as ``(label as the scale writes it, position, why there is none)``; the
+    answers of ``skipped`` rows (quarantined already: not respondents) are not placed.
+
+    Raises
+    ------
+    InputError
+        For a label the item's scale does not have, naming the file, variable, row and labels.
+    """
+    scale = source.scales.get(item_id)
+    out = []
+    for index, answer in zip(rows.index, item.answers):
+        if answer.response is None:
+            out.append((None, None, answer.missing_reason))
+        elif index in skipped:
+            out.append((answer.response, None, None))
+        elif scale is None:  # read without the study's scales: on a built-in scale, by label only
+            placed = _builtin(answer.response)
+            out.append((answer.response, placed[1] if placed else None, None))
+        else:
+            placed = scale.place(answer.response)
+            if placed is None:
+                missing = f"; no answer: {', '.join(scale.missing)}" if scale.missing else ""
+                raise InputError(source.display, "unknown-label",
+                                 f"{answer.response!r} is not an answer of item {item_id!r}, whose scale is "
+                                 f"{', '.join(scale.labels)}{missing}; add the label to the scale (in [scales]) if it "
+                                 "means one of these, or correct the file", row=int(rows.loc[index]),
+                                 column=item.variable, value=answer.response[:80])
+            out.append((None, None, placed.lower()) if isinstance(placed, str) else (*placed, None))
+    return out
+
+
+def _meaning(source: Source, label: str | None) -> str | None:
+    """What an employment answer means: as the study's scale says, else by the built-in labels."""
+    if label is None:
+        return None
+    scale = source.scales.get(EMPLOYMENT_ITEM, codes.SCALES["employment"])
+    return scale.means.get(label) or codes.SCALES["employment"].means.get(label)
 
 
 def build_responses(
@@ -110,23 +159,32 @@ def build_responses(
         Raw respondent ids, indexed like the problems' rows; pseudonymised here.
     items : sequence of Item
         Answers aligned with ``respondent_ids``.
+
+    Raises
+    ------
+    InputError
+        For an answer whose label its item's scale does not have.
     """
     group = respondent_group(source)
     namespace = respondent_namespace(group, source.path.name)
     pseudonyms = respondent_ids.map(lambda raw: source.pseudonymise(namespace, str(raw)))
+    rows = problems.rows.loc[respondent_ids.index]
     employment = text_series([None] * len(respondent_ids), respondent_ids.index)
     mapped = {item.variable: source.items.get(item.variable, item.variable) for item in items}
+    skipped = problems.bad_index
+    placed = {item.variable: _placed(source, item, mapped[item.variable], rows, skipped) for item in items}
     for item in items:
         if mapped[item.variable] == EMPLOYMENT_ITEM:
-            labels = [employment_label(a.response) if a.response else None for a in item.answers]
-            for index, answer, label in zip(respondent_ids.index, item.answers, labels):
-                if answer.response and label is None:
-                    problems.add(index, item.variable, answer.response, "employment",
-                                 f"{answer.response!r} is not one of {', '.join(codes.EMPLOYMENT)}")
-            employment = text_series(labels, respondent_ids.index)
+            meanings = [_meaning(source, label) for label, _, _ in placed[item.variable]]
+            for index, (label, _, _), meaning in zip(respondent_ids.index, placed[item.variable], meanings):
+                if label is not None and meaning is None:
+                    problems.add(index, item.variable, label, "employment",
+                                 f"{label!r} is not an employment answer the study knows ({', '.join(codes.EMPLOYMENT)}); "
+                                 "declare the employment item with what each answer means")
+            employment = text_series(meanings, respondent_ids.index)
     records = []
     for item in items:
-        for index, answer in zip(respondent_ids.index, item.answers):
+        for index, (label, position, reason) in zip(respondent_ids.index, placed[item.variable]):
             records.append({
                 "_index": index,
                 "respondent_id": pseudonyms.loc[index],
@@ -135,9 +193,9 @@ def build_responses(
                 "item": mapped[item.variable],
                 "source_item": item.variable,
                 "question": item.question,
-                "response": answer.response,
-                "response_code": answer.code,
-                "missing_reason": answer.missing_reason if answer.response is None else None,
+                "response": label,
+                "response_code": position,
+                "missing_reason": reason if label is None else None,
                 "source": source.display,
             })
     columns = ["_index", "respondent_id", "group", "employment", "item", "source_item", "question", "response",

@@ -3,9 +3,11 @@
 The codebook is a sheet named "Codebook" in the same workbook, or a CSV named in the manifest
 (``codebook = "..."``), with columns ``variable, question, value, label, missing``: one row per
 variable and code (``missing`` = yes for codes that mean no answer, such as "don't know"), or
-one row with no value for a variable that is not coded (an id or free text). A variable with
-codes is an item; the others are left out (free text never reaches processed data). A code not
-in the codebook cannot be read with certainty, so its respondent's row is quarantined.
+one row with no value for a variable that is not coded (an id or free text). A code is read as
+its label: the label, not the code, says what the answer means. A variable with codes is an
+item (or, in a study, a variable the manifest maps, whose answers may also be written as labels);
+the others are left out (free text never reaches processed data). A code not in the codebook
+cannot be read with certainty, so its respondent's row is quarantined.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pandas as pd
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, table_problems
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, find_id_column
+from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, check_mapped, find_id_column, keeps
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, read_csv_table, read_xlsx_table, xlsx_sheet_names
 from caresurvey.ingest.values import parse_whole_number
 
@@ -71,6 +73,19 @@ def read_codebook(table: RawTable) -> Codebook:
     return Codebook(questions=questions, labels=labels, missing=missing)
 
 
+def _coded(text: str, labels: dict[int, str], missing: set[int], index, column: str, problems) -> Answer:
+    """A coded answer as its codebook label; a code the codebook lacks is quarantined."""
+    try:
+        code = parse_whole_number(text)
+    except ValueError:
+        code = None
+    if code is None or code not in labels:
+        problems.add(index, column, text, "codebook",
+                     f"{text!r} is not a code of {column} in the codebook ({', '.join(map(str, labels))})")
+        return Answer(None, NOT_ANSWERED)
+    return Answer(None, labels[code].lower()) if code in missing else Answer(labels[code])
+
+
 def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """A questionnaire table and its codebook as ``responses`` rows."""
     if _is_xlsx(source):
@@ -101,33 +116,26 @@ def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]
     problems = table_problems(table)
     id_column = find_id_column(table.columns)
     ids = raw[id_column] if id_column else raw[ROW].astype(str)
+    check_mapped(source, [c for c in table.columns if c != id_column])
     items, dropped = [], []
     for column in table.columns:
         if column == id_column:
             continue
-        if column not in codebook.labels:
+        if not keeps(source, column, column in codebook.labels):
             dropped.append(column)
             continue
-        labels, missing = codebook.labels[column], codebook.missing.get(column, set())
+        labels, missing = codebook.labels.get(column), codebook.missing.get(column, set())
         answers = []
         for index, text in raw[column].items():
             if text == "":
-                answers.append(Answer(None, None, NOT_ANSWERED))
-                continue
-            try:
-                code = parse_whole_number(text)
-            except ValueError:
-                code = None
-            if code is None or code not in labels:
-                problems.add(index, column, text, "codebook",
-                             f"{text!r} is not a code of {column} in the codebook ({', '.join(map(str, labels))})")
-                answers.append(Answer(None, None, NOT_ANSWERED))
-            elif code in missing:
-                answers.append(Answer(None, None, labels[code].lower()))
+                answers.append(Answer(None, NOT_ANSWERED))
+            elif labels is None:  # a mapped variable written as labels, not codes
+                answers.append(Answer(text))
             else:
-                answers.append(Answer(labels[code], code))
+                answers.append(_coded(text, labels, missing, index, column, problems))
         items.append(Item(column, codebook.questions.get(column), answers))
-    ledger.drop_columns(table.file, dropped, "not coded in the codebook: an id or free text")
+    ledger.drop_columns(table.file, dropped, "not mapped to an item" if source.items
+                        else "not coded in the codebook: an id or free text")
     frame = build_responses(source, ledger, problems, ids, items, blank_rows=table.blank_rows,
                             extra_read=len(table.ragged))
     return {"responses": frame}

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from caresurvey.codes import AGREEMENT_SCALE, EMPLOYMENT, FREQUENCY_SCALE, YES_NO
+from caresurvey.codes import AGREEMENT_SCALE, EMPLOYMENT, FREQUENCY_SCALE, IMPORTANCE_SCALE, YES_NO
 from caresurvey.synth import calibration as cal
 from caresurvey.synth.files import write_csv, write_sav, write_xlsx
 from caresurvey.synth.randomness import pick, random_generator
@@ -33,7 +33,6 @@ __all__ = [
     "CONTACT_ITEMS",
     "CHALLENGE_ITEMS",
     "INDEPENDENCE_STATEMENT",
-    "IMPORTANCE_SCALE",
     "CHILDREN_ITEMS",
     "write_iro_qualtrics",
     "write_team_manager_sav",
@@ -64,9 +63,6 @@ CHALLENGE_QUESTION = "Have you ever used any of the following to challenge a loc
 INDEPENDENCE_STATEMENT = "The IRO service should be separated from local authorities and run independently."
 INDEPENDENCE_ITEM = "In favour or strongly in favour of separating IROs from LAs"
 
-#: The children's survey scale; the published "important" counts both important answers.
-IMPORTANCE_SCALE = ("Very important", "Important", "Not very important", "Not important at all",
-                    "Don't know enough to say")
 CHILDREN_ITEMS = {
     "Social worker": ("q_social_worker", "How important is it to you to have a social worker?"),
     "IRO": ("q_iro", "How important is it to you to have an independent reviewing officer (IRO)?"),
