@@ -72,7 +72,7 @@ def run_once(raw: Path, out: Path) -> dict:
     stages["write"] = time.perf_counter() - mark
     del ingested
     # every SSDA903 table and the tables they are computed from, each timed (its inputs' preparation included)
-    tables = compute(read_processed(out), SSDA903_TABLES, seed=config.seed, rounding=config.rounding, timings=stages)
+    tables = compute(read_processed(out), SSDA903_TABLES, config, timings=stages)
     return {"seconds": time.perf_counter() - start, "stages": stages, "files": len(files),
             "rows": {name: len(tables[name]) for name in tables}, "peak_rss_mb": _peak_rss_mb()}
 

@@ -17,7 +17,16 @@ from typing import Any
 from caresurvey.codes import EMPLOYMENT_MEANINGS, PUBLISHED_ITEMS, SCALES, Scale, label_key
 from caresurvey.errors import ConfigError
 from caresurvey.local_authorities import known_la, la_key
-from caresurvey.manifest import DATE_FORMATS, INPUT_FORMATS, SYNTHETIC_GROUPS, SYNTHETIC_ITEMS, SYNTHETIC_STUDY, InputSpec
+from caresurvey.manifest import (
+    DATE_FORMATS,
+    INPUT_FORMATS,
+    SYNTHETIC_GROUPS,
+    SYNTHETIC_ITEMS,
+    SYNTHETIC_REPLICATES,
+    SYNTHETIC_STUDY,
+    InputSpec,
+)
+from caresurvey.published.ids import table_ids, tables_of
 from caresurvey.published.rounding import Rounding
 
 __all__ = ["Config", "InputSpec", "ItemSpec", "load_config", "INPUT_FORMATS", "QUESTIONNAIRE_FORMATS", "DEFAULT_CONFIG"]
@@ -25,7 +34,7 @@ __all__ = ["Config", "InputSpec", "ItemSpec", "load_config", "INPUT_FORMATS", "Q
 DEFAULT_CONFIG = "caresurvey.toml"
 
 _SECTIONS = {"study", "paths", "disclosure", "consistency", "inputs", "scales", "items"}
-_STUDY_KEYS = {"name", "synthetic", "seed", "key_file", "groups"}
+_STUDY_KEYS = {"name", "synthetic", "seed", "key_file", "groups", "replicates"}
 _SCALE_KEYS = {"labels", "missing", "ordered"}
 _ITEM_KEYS = {"scale", "question", "means"}
 
@@ -89,6 +98,9 @@ class Config:
         ``[scales]``.
     items : mapping of str to ItemSpec
         The questionnaire items (``[items]``): every item a questionnaire maps a variable to.
+    replicates : tuple of str
+        The published tables (ids of ``caresurvey published list``) the study replicates
+        (``[study] replicates``): only their cells are compared with the study's.
     key_file : Path or None
         File holding the pseudonymisation key, outside the repository.
     raw : dict
@@ -112,6 +124,7 @@ class Config:
     groups: tuple[str, ...] = ()
     scales: Mapping[str, Scale] = field(default_factory=dict)
     items: Mapping[str, ItemSpec] = field(default_factory=dict)
+    replicates: tuple[str, ...] = ()
     raw: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -239,10 +252,12 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     synthetic_dir = folder("synthetic", "") if "synthetic" in paths else None
     declared_items = _section(raw, "items", set(raw.get("items", {})), origin)
     declared_groups = study.get("groups")
+    replicates = study.get("replicates", [])
     if synthetic_dir is not None:
         inputs[:0] = _synthetic_inputs(synthetic_dir, raw_dir)
         declared_items = {**SYNTHETIC_ITEMS, **declared_items}
         declared_groups = declared_groups or list(SYNTHETIC_GROUPS)
+        replicates = replicates or list(tables_of(SYNTHETIC_REPLICATES))
     scales = _scales(raw.get("scales", {}), origin)
     items = _items(declared_items, scales, origin)
     groups = _groups(declared_groups, inputs, origin)
@@ -268,6 +283,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         groups=groups,
         scales=scales,
         items=items,
+        replicates=_replicates(replicates, origin),
         raw=raw,
     )
 
@@ -337,7 +353,8 @@ def _items(declared: dict, scales: Mapping[str, Scale], origin: Path) -> dict[st
                 raise ConfigError(f"{origin}: {where}: say what each answer means, {', '.join(map(repr, unmapped))} "
                                   f"included: means = {{ \"answer\" = \"LA-employed\" }} (one of "
                                   f"{', '.join(EMPLOYMENT_MEANINGS)})")
-        published = PUBLISHED_ITEMS.get(item_id)
+        # the published analyses read these items' answers by their labels (employment's by what they mean)
+        published = PUBLISHED_ITEMS.get(item_id) if item_id != EMPLOYMENT_ITEM else None
         if published is not None and [label_key(x) for x in scale.labels] != [label_key(x) for x in SCALES[published].labels]:
             raise ConfigError(f"{origin}: {where} is one of the published study's items, whose analyses read its answers "
                               f"on the {published} scale ({', '.join(SCALES[published].labels)}); give it that scale, "
@@ -393,6 +410,18 @@ def _checked_questionnaire(spec: InputSpec, number: int, groups: tuple[str, ...]
         raise ConfigError(f"{origin}: {where}: item(s) {', '.join(map(repr, unknown))} are not declared in [items] "
                           f"(declared: {', '.join(sorted(items)) or 'none'}); declare each with its scale")
     return replace(spec, group=group)
+
+
+def _replicates(declared: Any, origin: Path) -> tuple[str, ...]:
+    """``[study] replicates``: published tables the package holds."""
+    if not isinstance(declared, list) or not all(isinstance(t, str) for t in declared):
+        raise ConfigError(f"{origin}: [study] replicates must be a list of published table ids")
+    known = table_ids()
+    unknown = [t for t in declared if t not in known]
+    if unknown:
+        raise ConfigError(f"{origin}: [study] replicates names {', '.join(map(repr, unknown))}, which the package does "
+                          f"not hold; published tables: {', '.join(known)}")
+    return tuple(declared)
 
 
 def _named_las(inputs: list[InputSpec], origin: Path) -> list[InputSpec]:

@@ -57,7 +57,7 @@ class Study:
     def table(self, table_id: str) -> pd.DataFrame:
         """Output table ``table_id`` (an id of ``reports/tables/``) as computed, before disclosure control."""
         if table_id not in self._tables:
-            self._tables |= compute(self.processed, [table_id], seed=self.config.seed, rounding=self.config.rounding)
+            self._tables |= compute(self.processed, [table_id], self.config)
         return self._tables[table_id].copy()
 
     def figures(self, table_id: str) -> list[Figure]:

@@ -16,7 +16,8 @@ from caresurvey.codes import PUBLISHED_ITEMS
 __all__ = ["InputSpec", "INPUT_FORMATS", "PUBLISHED_FORMATS", "DATE_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
            "SYNTHETIC_ABSTRACTION", "SYNTHETIC_IRO_QUESTIONNAIRE", "SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE",
            "SYNTHETIC_GUARDIAN_QUESTIONNAIRE", "SYNTHETIC_CHILDREN_SURVEY", "SYNTHETIC_REFI_QDA",
-           "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY", "SYNTHETIC_GROUPS", "SYNTHETIC_ITEMS"]
+           "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY", "SYNTHETIC_GROUPS", "SYNTHETIC_ITEMS",
+           "SYNTHETIC_REPLICATES"]
 
 #: The raw formats a manifest entry can declare, with what they hold.
 INPUT_FORMATS = {
@@ -124,6 +125,10 @@ SYNTHETIC_GROUPS = ("IRO", "Team manager", "Children's guardian", "Child in care
 #: The synthetic study's items, each with the name of its scale (:data:`caresurvey.codes.SCALES`): the
 #: published study's, and two the team managers' questionnaire asks besides.
 SYNTHETIC_ITEMS = {**PUBLISHED_ITEMS, "iro_challenge_frequency": "frequency", "challenge_helpful": "agreement"}
+
+#: The source documents whose published tables the synthetic study replicates: the UEA study's and
+#: Martin's national survey (not the NCB study's, which it holds no data for).
+SYNTHETIC_REPLICATES = ("001_ffa3a94287366133.txt", "002_7363f04d5fb400a9.txt")
 
 #: Every file of the synthetic study, in the order a study configuration lists its inputs.
 SYNTHETIC_STUDY = (

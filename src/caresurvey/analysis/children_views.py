@@ -10,26 +10,32 @@ not know enough about guardians to have an opinion); 1,530 children surveyed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import pandas as pd
 
 from caresurvey.analysis.stats import wilson_interval
 from caresurvey.published.catalogue import PublishedTable
 
-__all__ = ["children_views", "SOURCE_NOTE"]
+__all__ = ["children_views", "SOURCE_NOTE", "SURVEY"]
+
+#: The published table of the survey.
+SURVEY = "children_views_professionals"
 
 SOURCE_NOTE = ("published figures of the Children's Rights Director's survey (2011), not study data; "
                "intervals assume all 1,530 children answered, as the report gives no denominator per question")
 
 
-def children_views(published: Mapping[str, PublishedTable]) -> pd.DataFrame:
+def children_views(published: Mapping[str, PublishedTable], replicates: Collection[str] = (SURVEY,)) -> pd.DataFrame:
     """The published percentages with Wilson 95% intervals at the survey's size.
 
     Parameters
     ----------
     published : mapping of str to PublishedTable
         The published tables by id; the survey's is ``children_views_professionals``.
+    replicates : collection of str
+        The published tables the study replicates: without the survey's, the table is empty (it
+        belongs to the studies that set their children's answers beside it).
 
     Returns
     -------
@@ -37,7 +43,10 @@ def children_views(published: Mapping[str, PublishedTable]) -> pd.DataFrame:
         ``item, category, qualifier, percent, n, ci_low, ci_high, source``. The count behind each
         percentage is not published; the interval is that of the printed percentage of 1,530.
     """
-    table = published["children_views_professionals"]
+    columns = ["item", "category", "qualifier", "percent", "n", "ci_low", "ci_high", "source"]
+    if SURVEY not in replicates:
+        return pd.DataFrame(columns=columns)
+    table = published[SURVEY]
     group = "Children in care surveyed"
     n = table.max_n_of(group)
     rows = []
@@ -46,4 +55,4 @@ def children_views(published: Mapping[str, PublishedTable]) -> pd.DataFrame:
         low, high = wilson_interval(round(percent * n / 100), n)
         rows.append({"item": cell.item, "category": cell.category, "qualifier": cell.qualifier or "",
                      "percent": percent, "n": n, "ci_low": 100 * low, "ci_high": 100 * high, "source": SOURCE_NOTE})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns)

@@ -8,7 +8,7 @@ study's figure, a chart with no values) are listed with the reason, not counted 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from fractions import Fraction
 
 import pandas as pd
@@ -80,7 +80,7 @@ def _printed_share(count: int, n: int, printed: PrintedPercent) -> str:
 
 def published_comparison(published: Mapping[str, PublishedTable], readers: Mapping[str, CellReader],
                          case_files: pd.DataFrame, responses: pd.DataFrame, codings: pd.DataFrame,
-                         rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
+                         replicates: Collection[str], rounding: Rounding | str = Rounding.EITHER) -> pd.DataFrame:
     """Published cells against the study data.
 
     Parameters
@@ -94,6 +94,8 @@ def published_comparison(published: Mapping[str, PublishedTable], readers: Mappi
     case_files, responses, codings : pandas.DataFrame
         The processed tables (codings from one export) that reproduce the sample's composition
         and the children's survey.
+    replicates : collection of str
+        The published tables the study replicates; the others' cells are not in this study.
     rounding : Rounding
         How the published percentages were rounded.
 
@@ -102,21 +104,32 @@ def published_comparison(published: Mapping[str, PublishedTable], readers: Mappi
     pandas.DataFrame
         ``table, group, item, category, published, reproduced, n, denominator, status, note``: ``published``
         as printed; ``reproduced`` at the printed precision; ``status`` is ``match``,
-        ``MISMATCH``, ``not in the data`` (with the reason in ``note``) or ``suppressed`` (the
-        study's count is withheld by disclosure control).
+        ``MISMATCH``, ``not in this study`` (a table the study does not replicate), ``not in the
+        data`` (a cell the study has no answers for; the reason in ``note``) or ``suppressed``
+        (the study's count is withheld by disclosure control).
     """
     reproducers = {**_own_readers(case_files, responses, codings), **readers}
     rows = []
     for table in published.values():
         for cell in table.cells:
             base = {"table": table.id, "group": cell.group, "item": cell.item, "category": cell.category or ""}
-            if table.id not in reproducers:
-                rows.append({**base, "published": cell.printed or cell.percent or cell.count, "reproduced": "",
-                             "n": None, "denominator": None, "status": "not in the data",
-                             "note": NOT_IN_DATA.get(table.id, "no study data for this table")})
+            absent = {**base, "published": cell.printed or cell.percent or cell.count, "reproduced": "", "n": None,
+                      "denominator": None}
+            if table.id not in replicates:
+                rows.append({**absent, "status": "not in this study",
+                             "note": NOT_IN_DATA.get(table.id, "the study does not replicate this table "
+                                                               "([study] replicates)")})
                 continue
-            count, n = reproducers[table.id](cell)
+            try:
+                count, n = reproducers[table.id](cell)
+            except KeyError:  # no reader for the table, or no row of its output table for the cell
+                rows.append({**absent, "status": "not in the data", "note": "no study data for this cell"})
+                continue
             published = " ".join(p for p in (str(cell.count) if cell.count is not None else "", cell.percent or "") if p)
+            if cell.percent is not None and n == 0:
+                rows.append({**absent, "published": published, "status": "not in the data",
+                             "note": "no one in the study answered this"})
+                continue
             if count is None or (cell.percent is not None and n is None):
                 rows.append({**base, "published": published, "reproduced": "", "n": None, "denominator": None,
                              "status": "suppressed",

@@ -76,13 +76,14 @@ def overdispersion(proportions: np.ndarray, denominators: np.ndarray, target: fl
 
     Notes
     -----
-    Spiegelhalter (2005), section 3.3: z_i = (y_i - t) / s_i with s_i^2 = t (1 - t) / n_i, the
+    Spiegelhalter (2005), section 3.3 (for a target t strictly between 0 and 1; otherwise phi is
+    1 and tau^2 is 0): z_i = (y_i - t) / s_i with s_i^2 = t (1 - t) / n_i, the
     z-scores winsorised at their 10th and 90th percentiles, phi = sum(z^2) / I. Additive
     (DerSimonian-Laird): tau^2 = (I phi - (I - 1)) / (sum w_i - sum w_i^2 / sum w_i), w_i = 1 / s_i^2.
     """
     keep = ~np.isnan(proportions) & (denominators > 0)
     y, n = proportions[keep], denominators[keep]
-    if len(y) < 2:
+    if len(y) < 2 or not 0 < target < 1:  # at a target of 0 or 1 there is no binomial variance to scale
         return {"phi": 1.0, "tau2": 0.0, "units": int(len(y))}
     variance = target * (1 - target) / n
     z = (y - target) / np.sqrt(variance)

@@ -92,9 +92,12 @@ def iro_cg_contact(responses: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``item, group, category, n, denominator, percent, ci_low, ci_high``: for each published item
-        and group (IRO, CG), those answering always or mostly, sometimes, rarely or never.
+        and group (IRO, CG), those answering always or mostly, sometimes, rarely or never. Empty
+        where no one answered the published contact items.
     """
     rows = []
+    if not _any_answers(responses, CONTACT_ITEMS.values()):
+        return with_wilson(pd.DataFrame(columns=["item", "group", "category", "count", "n"]))
     for item, item_id in CONTACT_ITEMS.items():
         answers = _answered(responses, item_id)
         for label, group in CONTACT_GROUPS.items():
@@ -129,7 +132,7 @@ def iro_cg_contact_tests(contact: pd.DataFrame, seed: int) -> pd.DataFrame:
     Holm-adjusted over the three items. Chi-square is reported only as its expected-count check.
     """
     rows = []
-    for item in CONTACT_ITEMS:
+    for item in CONTACT_ITEMS if len(contact) else ():
         part = contact[contact["item"] == item]
         cells = np.array([[part[(part["group"] == g) & (part["category"] == c)]["n"].item()
                            for c in CONTACT_CATEGORIES] for g in CONTACT_GROUPS], dtype=float)
@@ -143,9 +146,15 @@ def iro_cg_contact_tests(contact: pd.DataFrame, seed: int) -> pd.DataFrame:
         rows.append({"item": item, "n_iro": int(table[0].sum()), "n_cg": int(table[1].sum()), "test": test.method,
                      "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table),
                      "chi2_valid": check["valid"], "min_expected": check["min_expected"]})
-    out = pd.DataFrame(rows)
-    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"]))
+    out = pd.DataFrame(rows, columns=["item", "n_iro", "n_cg", "test", "p_value", "seed", "cramers_v", "chi2_valid",
+                                      "min_expected"])
+    out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"]) if len(out) else [])
     return out
+
+
+def _any_answers(responses: pd.DataFrame, items) -> bool:
+    """Whether anyone answered one of ``items`` (a study without them has no such table)."""
+    return bool((responses["item"].isin(list(items)) & responses["response"].notna()).any())
 
 
 def _challenge_groups(answers: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -167,9 +176,11 @@ def formal_challenge(responses: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``mechanism, group, n, denominator, percent, ci_low, ci_high``; ``Overall`` is every IRO who
-        answered, whatever their employment.
+        answered, whatever their employment. Empty where no one answered the published mechanisms.
     """
     rows = []
+    if not _any_answers(responses, CHALLENGE_ITEMS.values()):
+        return with_wilson(pd.DataFrame(columns=["mechanism", "group", "count", "n"]))
     for mechanism, item_id in CHALLENGE_ITEMS.items():
         for label, frame in _challenge_groups(_answered(responses, item_id)).items():
             rows.append({"mechanism": mechanism, "group": label, "count": int((frame["response"] == "Yes").sum()),
@@ -195,7 +206,7 @@ def formal_challenge_tests(challenge: pd.DataFrame) -> pd.DataFrame:
     """
     shares = challenge.set_index(["mechanism", "group"])
     rows = []
-    for mechanism in CHALLENGE_ITEMS:
+    for mechanism in CHALLENGE_ITEMS if len(challenge) else ():
         la, own = shares.loc[(mechanism, "LA-employed IROs")], shares.loc[(mechanism, "Self-employed IROs")]
         if pd.isna([la["n"], la["denominator"], own["n"], own["denominator"]]).any():
             rows.append({"mechanism": mechanism, "difference": np.nan, "ci_low": np.nan, "ci_high": np.nan,
@@ -210,8 +221,8 @@ def formal_challenge_tests(challenge: pd.DataFrame) -> pd.DataFrame:
         test = exact_test(table)
         rows.append({"mechanism": mechanism, "difference": difference, "ci_low": low, "ci_high": high,
                      "test": test.method, "p_value": test.p_value})
-    out = pd.DataFrame(rows)
-    out["p_holm"] = holm(out["p_value"])
+    out = pd.DataFrame(rows, columns=["mechanism", "difference", "ci_low", "ci_high", "test", "p_value"])
+    out["p_holm"] = holm(out["p_value"]) if len(out) else []
     return out
 
 
@@ -239,8 +250,10 @@ def independence_attitudes(responses: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``group, n, denominator, percent, ci_low, ci_high``; in favour = agree or strongly agree that
-        the IRO service should be separated from local authorities.
+        the IRO service should be separated from local authorities. Empty where no one answered it.
     """
+    if not _any_answers(responses, [INDEPENDENCE_ITEM]):
+        return with_wilson(pd.DataFrame(columns=["group", "count", "n"]))
     frame = _independence_frame(responses)
     rows = [{"group": label, "count": int(part["response"].isin(IN_FAVOUR).sum()), "n": len(part)}
             for label, part in ((g, frame[frame["published_group"] == g]) for g in INDEPENDENCE_GROUPS)]

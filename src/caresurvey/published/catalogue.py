@@ -23,6 +23,7 @@ from caresurvey.published.consistency import (
     ItemStructure,
     SumConstraint,
 )
+from caresurvey.published.ids import TABLES_PACKAGE, table_file, table_ids
 from caresurvey.published.rounding import PrintedPercent, Rounding
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "TABLES_PACKAGE",
 ]
 
-TABLES_PACKAGE = "caresurvey.published"
 _TABLE_KEYS = {
     "id", "title", "source", "document", "location", "kind", "measure", "notes", "header",
     "values_printed", "consistency", "components", "cells",
@@ -321,17 +321,6 @@ def parse_table(text: str, origin: str) -> PublishedTable:
         if unknown:
             raise _fail(origin, f"[consistency] max_n names unknown group(s): {', '.join(unknown)}")
     return table
-
-
-def table_ids() -> list[str]:
-    """Identifiers of the tables shipped with the package, sorted."""
-    folder = resources.files(TABLES_PACKAGE) / "tables"
-    return sorted(entry.name.removesuffix(".toml") for entry in folder.iterdir() if entry.name.endswith(".toml"))
-
-
-def table_file(table_id: str):
-    """The packaged TOML file of a table (an importlib ``Traversable``; it may not exist)."""
-    return resources.files(TABLES_PACKAGE) / "tables" / f"{table_id}.toml"
 
 
 def load_table(table_id: str) -> PublishedTable:

@@ -21,7 +21,8 @@ from caresurvey.outputs import committed_file
 from caresurvey.schemas import QUARANTINE_COLUMNS, SCHEMAS
 
 __all__ = ["ProcessedStudy", "read_processed", "has_processed_study", "PREPARED", "RECONCILIATION", "QUARANTINE",
-           "PUBLISHED_TABLES", "PUBLISHED_CHECKS", "CELL_READERS"]
+           "PUBLISHED_TABLES", "PUBLISHED_CHECKS", "CELL_READERS", "ITEM_SCALES",
+           "REPLICATES"]
 
 #: Every published table, by id (:func:`caresurvey.published.catalogue.load_tables`), as an input.
 PUBLISHED_TABLES = "published_tables"
@@ -31,6 +32,11 @@ PUBLISHED_CHECKS = "published_checks"
 #: For each published table an output table reproduces, a reader of a published cell's study
 #: count and denominator in that table after disclosure control (declarations' ``published``).
 CELL_READERS = "published_cell_readers"
+
+#: The study's questionnaire items and their scales (``[items]``), in the order it declares them.
+ITEM_SCALES = "item_scales"
+#: The published tables the study replicates (``[study] replicates``).
+REPLICATES = "replicates"
 
 #: The reconciliation's files (one row per raw file and processed table: rows read, kept,
 #: quarantined) and the quarantine (file, row, column, rule; values are never used), as inputs.

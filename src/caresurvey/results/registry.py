@@ -16,6 +16,7 @@ from caresurvey.analysis.compare_published import study_against_published
 from caresurvey.analysis.comparison import published_comparison
 from caresurvey.analysis.data_quality import ALL_TABLES, quality_by_rule, quality_by_table
 from caresurvey.analysis.interviews import coding_agreement, interview_codes
+from caresurvey.analysis.items import ALL_GROUPS, MODEL_MIN_ANSWERS, item_answers, item_models, item_tests
 from caresurvey.analysis.legal_status import (
     ALL_LAS,
     legal_status_at_sampling,
@@ -42,7 +43,15 @@ from caresurvey.disclosure import Cumulative, Roles, Total
 from caresurvey.published.summary import published_cells_frame, summary_frame
 from caresurvey.results.charts import count_bars, funnels, heat_map, incidence_curves, share_bars
 from caresurvey.results.declaration import OutputTable, Text, Topic
-from caresurvey.results.inputs import CELL_READERS, PUBLISHED_CHECKS, PUBLISHED_TABLES, QUARANTINE, RECONCILIATION
+from caresurvey.results.inputs import (
+    CELL_READERS,
+    ITEM_SCALES,
+    PUBLISHED_CHECKS,
+    PUBLISHED_TABLES,
+    QUARANTINE,
+    RECONCILIATION,
+    REPLICATES,
+)
 
 __all__ = ["REGISTRY", "TOPICS"]
 
@@ -51,6 +60,7 @@ __all__ = ["REGISTRY", "TOPICS"]
 LEGAL_STATUS = Topic("Legal status and its change", "legal-status")
 IROS_AND_GUARDIANS = Topic("IROs and children's guardians", "iros-and-guardians")
 INDEPENDENCE = Topic("Should IROs be independent of local authorities?", "independence")
+ITEMS = Topic("Every questionnaire item, by respondent group", "items")
 CHILDRENS_VIEWS = Topic("Children's views", "childrens-views")
 REVIEWS = Topic("Reviews in the SSDA903 returns", "reviews")
 PERMANENCE = Topic("Time to permanence", "permanence")
@@ -61,7 +71,7 @@ AGAINST_PUBLISHED = Topic("This study's sample against the published study", "ag
 DATA_QUALITY = Topic("Data quality: what ingestion kept and quarantined", "data-quality")
 
 #: The report's sections, in order.
-TOPICS = (LEGAL_STATUS, IROS_AND_GUARDIANS, INDEPENDENCE, CHILDRENS_VIEWS, REVIEWS, PERMANENCE, INTERVIEWS,
+TOPICS = (LEGAL_STATUS, IROS_AND_GUARDIANS, INDEPENDENCE, ITEMS, CHILDRENS_VIEWS, REVIEWS, PERMANENCE, INTERVIEWS,
           LA_COMPARISON, NATIONAL, AGAINST_PUBLISHED, DATA_QUALITY)
 
 # --------------------------------------------------------------------------- shared wording and roles
@@ -69,6 +79,7 @@ TOPICS = (LEGAL_STATUS, IROS_AND_GUARDIANS, INDEPENDENCE, CHILDRENS_VIEWS, REVIE
 _SSDA903 = "SSDA903 returns (header, episodes, reviews)"
 _CASE_FILES = "the case-file abstraction"
 _QUESTIONNAIRES = "the IRO, team manager and guardian questionnaires"
+_ITEMS = "questionnaires whose variables the study maps to its items ([items], and items = { ... } in [[inputs]])"
 _CODINGS = "coded interviews (REFI-QDA or coded-segment exports)"
 _DFE = "DfE looked-after children statistics (SFR underlying data or EES files)"
 _WILSON = ("Percentages of those who answered, with Wilson 95% intervals (not the Wald interval, which fails near "
@@ -228,7 +239,43 @@ REGISTRY: tuple[OutputTable, ...] = (
              _QUESTIONNAIRES),
         INDEPENDENCE),
     OutputTable(
-        "children_views", children_views, {"published": PUBLISHED_TABLES},
+        "item_answers", item_answers, {"responses": "responses", "scales": ITEM_SCALES},
+        Roles(keys=("item", "group", "answer"), partition="answer", totals=(Total("group", ALL_GROUPS),), **_SHARE),
+        Text("Answers to every item, by respondent group",
+             "How did each group answer each of the study's questionnaire items?",
+             "Respondents giving each answer of the item's scale (every label, in the scale's order), by group and "
+             "for all groups together. " + _WILSON,
+             "Self-reported answers of volunteer respondents. Answers are placed by their labels, as the study's "
+             "scales declare them; 'don't know' and unanswered are left out of the denominator.",
+             _ITEMS),
+        ITEMS),
+    OutputTable(
+        "item_tests", item_tests, {"answers": "item_answers"},
+        Roles(keys=("item",), sizes=("n",), labels=("test", "seed"),
+              statistics=("groups", "p_value", "p_holm", "cramers_v", "chi2_valid", "min_expected")),
+        Text("Do the groups answer each item alike?",
+             "For each item asked of more than one group, do the groups' answers differ?",
+             "The groups-by-answers table of each item, from the answers table as released, tested by Fisher's exact "
+             "test (Freeman-Halton, seeded Monte Carlo beyond 2 x 2; each test's own seed is in the table), Cramer's V "
+             "as the effect size, Holm's adjustment over the items.",
+             "Many items make chance differences likely: read the Holm-adjusted p-values.",
+             _ITEMS),
+        ITEMS, settings=("seed",)),
+    OutputTable(
+        "item_models", item_models, {"responses": "responses", "scales": ITEM_SCALES},
+        Roles(keys=("item", "term"), labels=("reference",), sizes=("n",), intervals=("ci_low", "ci_high"),
+              statistics=("coefficient", "odds_ratio", "p_value", "converged")),
+        Text("Each ordered item's answers, by respondent group",
+             "Using every point of each ordered scale, how do the groups' answers differ from the largest group's?",
+             f"Proportional-odds (ordinal logistic, logit link) regression of the answer's position on its scale on "
+             f"respondent group, for each ordered item at least two groups answered {MODEL_MIN_ANSWERS} times or more "
+             "(statsmodels OrderedModel), with Wald 95% intervals for the odds ratios; the largest group is the "
+             "reference. An odds ratio above 1: answers further along the scale (towards its last label).",
+             "The proportional-odds assumption is not tested here. Check 'converged' before reading a row.",
+             _ITEMS),
+        ITEMS),
+    OutputTable(
+        "children_views", children_views, {"published": PUBLISHED_TABLES, "replicates": REPLICATES},
         Roles(keys=("item", "category"), labels=("qualifier", "source"), counts=("n",), proportions=("percent",),
               intervals=("ci_low", "ci_high"), public="published figures of the Children's Rights Director's survey"),
         Text("Children's views on the professionals who matter to them",
@@ -364,12 +411,13 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "published_comparison", published_comparison,
         {"published": PUBLISHED_TABLES, "readers": CELL_READERS, "case_files": "case_files",
-         "responses": "responses", "codings": "interview_codings"},
+         "responses": "responses", "codings": "interview_codings", "replicates": REPLICATES},
         Roles(keys=("table", "group", "item", "category"), labels=("published", "status", "note"), counts=("n",),
               denominator="denominator", proportions=("reproduced",)),
         Text("Published cells reproduced from the study data",
              "Does the study data reproduce every published figure, at the precision it was printed?",
-             "Each published cell recomputed from the processed study and printed as the source printed it.",
+             "Each published cell of the tables the study replicates ([study] replicates) recomputed from the "
+             "processed study and printed as the source printed it.",
              "A match at the printed precision allows more than one count where the published denominator is "
              "unknown.",
              "the whole study"),

@@ -29,6 +29,8 @@ from caresurvey.results.charts import Chart
 from caresurvey.results.declaration import OutputTable
 from caresurvey.results.inputs import (
     CELL_READERS,
+    ITEM_SCALES,
+    REPLICATES,
     PREPARED,
     PUBLISHED_CHECKS,
     PUBLISHED_TABLES,
@@ -137,7 +139,8 @@ def _needs(declaration: OutputTable, declarations: Mapping[str, OutputTable]) ->
 
 def _input_names() -> set[str]:
     """Every name a declaration may take that is not an output table."""
-    return {*SCHEMAS, RECONCILIATION, QUARANTINE, *PREPARED, PUBLISHED_TABLES, PUBLISHED_CHECKS, CELL_READERS}
+    return {*SCHEMAS, RECONCILIATION, QUARANTINE, *PREPARED, PUBLISHED_TABLES, PUBLISHED_CHECKS, CELL_READERS,
+            ITEM_SCALES, REPLICATES}
 
 
 def check_registry(declarations: Iterable[OutputTable]) -> None:
@@ -195,14 +198,22 @@ def dependency_order(declarations: Iterable[OutputTable]) -> list[OutputTable]:
 
 
 class _Inputs:
-    """The inputs of a run, each read or worked out once, when first needed."""
+    """The inputs of a run, each read or worked out once, when first needed: the processed study,
+    the published tables, and what the study's configuration declares (its items' scales, the
+    published tables it replicates)."""
 
-    def __init__(self, study: ProcessedStudy | None, published: dict[str, PublishedTable],
-                 checks: Callable[[], list[TableCheck]]):
+    def __init__(self, study: ProcessedStudy | None, config: Config):
         self.study = study
-        self.published = published
-        self._checks = checks
+        self.published = {table.id: table for table in load_tables()}
+        self.declared = {ITEM_SCALES: {item: spec.scale for item, spec in config.items.items()},
+                         REPLICATES: config.replicates}
+        self._checks = functools.cache(lambda: check_published(list(self.published.values()), config.rounding,
+                                                               config.solution_limit))
         self._prepared: dict[str, Any] = {}
+
+    def checks(self) -> list[TableCheck]:
+        """The consistency check of each published table with printed percentages (worked out once)."""
+        return self._checks()
 
     def get(self, name: str, tables: Mapping[str, Protected], declarations: Mapping[str, OutputTable]) -> Any:
         if name in tables:
@@ -211,6 +222,8 @@ class _Inputs:
             return self.published
         if name == PUBLISHED_CHECKS:
             return self._checks()
+        if name in self.declared:
+            return self.declared[name]
         if name == CELL_READERS:
             return {published: functools.partial(reader, tables[d.id].values)
                     for d in declarations.values() if d.id in tables
@@ -258,17 +271,17 @@ def _closure(ids: Iterable[str], declarations: Mapping[str, OutputTable]) -> lis
     return [d for d in declarations.values() if d.id in wanted]
 
 
-def compute(study: ProcessedStudy, ids: Iterable[str], *, seed: int, rounding: Rounding | str = Rounding.EITHER,
-            registry: Iterable[OutputTable] = REGISTRY, timings: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
+def compute(study: ProcessedStudy, ids: Iterable[str], config: Config, registry: Iterable[OutputTable] = REGISTRY,
+            timings: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
     """Output tables ``ids`` of a processed study as computed, before disclosure control (for
     exploring the data in a secure environment, as the notebooks do), with the tables they take.
-    ``timings``, if given, gets the seconds each table took.
+    ``config`` is the study's (its seed, rounding, items and replicated tables); ``timings``, if
+    given, gets the seconds each table took.
     """
     declarations = {d.id: d for d in registry}
     chosen = _closure(ids, declarations)
-    inputs = _Inputs(study, {t.id: t for t in load_tables()}, lambda: check_published(load_tables(), rounding))
-    tables = _run(chosen, inputs, seed, Rounding(rounding), lambda declaration, frame: Protected.unchanged(frame),
-                  timings)
+    tables = _run(chosen, _Inputs(study, config), config.seed, config.rounding,
+                  lambda declaration, frame: Protected.unchanged(frame), timings)
     return {table_id: protected.values for table_id, protected in tables.items()}
 
 
@@ -284,17 +297,15 @@ def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY,
     declarations = list(registry)
     check_registry(declarations)
     policy = DisclosurePolicy.from_config(config)
-    published = {table.id: table for table in load_tables()}
-    checks = functools.cache(lambda: check_published(list(published.values()), config.rounding, config.solution_limit))
     if study is None and has_processed_study(config.processed_dir):
         study = read_processed(config.processed_dir)
-    inputs = _Inputs(study, published, checks)
+    inputs = _Inputs(study, config)
     tables = _run(declarations, inputs, config.seed, config.rounding,
                   lambda declaration, frame: policy.control(declaration.id, frame, declaration.roles))
     released = _lay_out(declarations, tables)
     ingestion = None if study is None else Ingestion(study.adds_up, study.blank_rows, study.columns_not_kept,
                                                        study.notes)
-    return Release(policy, released, published, checks(), ingestion)
+    return Release(policy, released, inputs.published, inputs.checks(), ingestion)
 
 
 def charts_of(declaration: OutputTable, table: pd.DataFrame) -> tuple[Chart, ...]:
