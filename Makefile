@@ -76,7 +76,7 @@ data: $(PROCESSED)/inventory.json ## Write the synthetic study (where declared),
 # Ingestion checks the raw files itself, so it runs beside the inventory rather than after it.
 $(PROCESSED)/reconciliation.json: $(SYNTHETIC_STUDY) $(RAW) $(STAMP) $(CONFIG) $(SOURCES)
 	@mkdir -p $(@D)
-	$(CARESURVEY) ingest --config $(CONFIG)
+	$(CARESURVEY) ingest --config $(CONFIG)$(if $(ACCEPT_LOSSES), --accept-losses)
 
 process: $(PROCESSED)/reconciliation.json ## Ingest the raw files into the processed folder (tables, quarantine, reconciliation)
 

@@ -20,8 +20,9 @@ def test_every_output_table_says_what_it_is():
     for declaration in REGISTRY:
         text = declaration.text
         assert text.title and text.question.endswith("?") and text.method, declaration.id
-        if declaration.topic is not None:  # shown in the report: what to beware of, and what it needs
-            assert declaration.topic in TOPICS and text.caveats and text.needs, declaration.id
+        if declaration.topic is not None:  # shown in the report: what to beware of, and what it says without rows
+            assert declaration.topic in TOPICS and text.caveats and (text.needs or text.empty), declaration.id
+            assert text.without_rows.endswith("."), declaration.id
 
 
 def test_published_tables_named_in_the_declarations_exist():

@@ -184,7 +184,7 @@ def _run_notebooks(args: argparse.Namespace) -> int:
     from caresurvey.report.notebooks import notebook_scripts, render_notebooks
 
     config = load_config(args.config)
-    scripts = [Path(p) for p in args.notebooks] or notebook_scripts(config.root)
+    scripts = [Path(p) for p in args.notebooks] or notebook_scripts(config)
     for path in scripts:
         if not path.is_file():
             raise CaresurveyError(f"{path}: no such notebook (notebooks are jupytext .py files in notebooks/)")
@@ -223,7 +223,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
         if args.paths or args.out or args.la or args.group or args.codebook or args.date_format:
             raise CaresurveyError("PATH, --out, --la, --group, --codebook and --date-format go with --format (single "
                                   "sources); without --format the configuration's manifest is ingested")
-        summary = ingest_study(load_config(args.config), progress=_progress)
+        summary = ingest_study(load_config(args.config), progress=_progress, accept_losses=args.accept_losses)
     else:
         if not args.paths or args.out is None:
             raise CaresurveyError("--format needs one or more PATHs and --out DIR")
@@ -232,11 +232,13 @@ def _run_ingest(args: argparse.Namespace) -> int:
             origin="caresurvey ingest --format")
         summary = ingest_files(args.format, [Path(p) for p in args.paths], Path(args.out), key=key, la=args.la,
                                group=args.group, codebook=Path(args.codebook) if args.codebook else None,
-                               date_format=args.date_format, progress=_progress)
+                               date_format=args.date_format, progress=_progress, accept_losses=args.accept_losses)
     tables = ", ".join(f"{name} {rows}" for name, rows in summary["tables"].items())
     print(f"{summary['rows_read']} rows read: {summary['rows_kept']} kept, {summary['rows_quarantined']} quarantined "
           f"({summary['problems']} problems in {summary['out']}/quarantine.csv)")
     print(f"tables written to {summary['out']}: {tables}")
+    for loss in summary.get("losses", []):
+        print(f"accepted loss: {loss}")
     return 0
 
 
@@ -460,6 +462,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "tell (no day above 12)")
     ingest.add_argument("--key-file", metavar="PATH", help="with --format: file holding the pseudonymisation key "
                         "(default: $CARESURVEY_KEY)")
+    ingest.add_argument("--accept-losses", action="store_true",
+                        help="go on where quarantine removes more than [ingest] max_quarantined_share of a file's rows "
+                        "(5%% by default) or every row of an LA or respondent group; the report says what was lost")
     _add_config(ingest)
     ingest.set_defaults(run=_run_ingest)
 

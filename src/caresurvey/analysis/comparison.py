@@ -16,7 +16,10 @@ import pandas as pd
 from caresurvey.published.catalogue import PublishedTable
 from caresurvey.published.rounding import PrintedPercent, Rounding, is_feasible_count
 
-__all__ = ["published_comparison", "NOT_IN_DATA"]
+__all__ = ["published_comparison", "NOT_IN_DATA", "NOT_REPLICATED"]
+
+#: The status of a published cell of a table the study does not replicate.
+NOT_REPLICATED = "not in this study"
 
 NOT_IN_DATA = {
     "ncb_iro_employment": "a figure of another study (NCB, 2014); the study data hold no NCB questionnaire",
@@ -116,7 +119,7 @@ def published_comparison(published: Mapping[str, PublishedTable], readers: Mappi
             absent = {**base, "published": cell.printed or cell.percent or cell.count, "reproduced": "", "n": None,
                       "denominator": None}
             if table.id not in replicates:
-                rows.append({**absent, "status": "not in this study",
+                rows.append({**absent, "status": NOT_REPLICATED,
                              "note": NOT_IN_DATA.get(table.id, "the study does not replicate this table "
                                                                "([study] replicates)")})
                 continue

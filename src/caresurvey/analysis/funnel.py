@@ -35,7 +35,8 @@ def binomial_limit(n: int, target: float, p: float) -> float:
     -----
     With F the binomial distribution function, r_p is the smallest r with F(r) >= p; then
     alpha = (F(r_p) - p) / (F(r_p) - F(r_p - 1)) and the limit is (r_p - alpha) / n, clipped to
-    [0, 1].
+    [0, 1]. At a target of 0 or 1 a proportion cannot vary, and every limit is the target (the
+    interpolation would put the upper limit at a target of 1 below 1, flagging every unit).
     """
     return float(binomial_limits(np.array([n]), target, p)[0])
 
@@ -47,6 +48,9 @@ def binomial_limits(n: np.ndarray, target: float, p: float) -> np.ndarray:
     valid = np.isfinite(n) & (n > 0)
     out = np.full(n.shape, np.nan)
     sizes = n[valid]
+    if target in (0, 1):
+        out[valid] = target
+        return out
     r = stats.binom.ppf(p, sizes, target)  # smallest r with F(r) >= p
     upper, lower = stats.binom.cdf(r, sizes, target), stats.binom.cdf(r - 1, sizes, target)
     gap = upper - lower

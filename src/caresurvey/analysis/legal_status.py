@@ -37,9 +37,10 @@ def legal_status_at_sampling(data: pd.DataFrame, status: str = "status_at_sampli
     pandas.DataFrame
         ``la, status, n, denominator, percent, ci_low, ci_high`` (Wilson 95%, percentages); ``la`` is
         ``"All LAs"`` for the whole sample. ``CO (+ PO)`` adds the two, as the slide prints it.
+        Empty for a study without case files.
     """
     rows = []
-    for area, group in [(ALL_LAS, data), *sorted(data.groupby(la))]:
+    for area, group in [(ALL_LAS, data), *sorted(data.groupby(la))] if len(data) else []:
         counts = group[status].value_counts()
         n = len(group)
         for category in SAMPLED_STATUSES:

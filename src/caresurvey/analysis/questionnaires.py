@@ -250,13 +250,14 @@ def independence_attitudes(responses: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``group, n, denominator, percent, ci_low, ci_high``; in favour = agree or strongly agree that
-        the IRO service should be separated from local authorities. Empty where no one answered it.
+        the IRO service should be separated from local authorities. Only the published study's
+        groups that answered it have a row; empty where none did.
     """
     if not _any_answers(responses, [INDEPENDENCE_ITEM]):
         return with_wilson(pd.DataFrame(columns=["group", "count", "n"]))
     frame = _independence_frame(responses)
     rows = [{"group": label, "count": int(part["response"].isin(IN_FAVOUR).sum()), "n": len(part)}
-            for label, part in ((g, frame[frame["published_group"] == g]) for g in INDEPENDENCE_GROUPS)]
+            for label, part in ((g, frame[frame["published_group"] == g]) for g in INDEPENDENCE_GROUPS) if len(part)]
     return with_wilson(pd.DataFrame(rows, columns=["group", "count", "n"]))
 
 

@@ -39,7 +39,9 @@ class Reconciliation:
     """Rows of one file going into one processed table.
 
     ``rows_read == rows_kept + rows_quarantined`` always holds; ``blank_rows`` (rows with no
-    value at all) are counted apart, as they hold nothing to keep.
+    value at all) are counted apart, as they hold nothing to keep. ``la_rows`` splits the rows
+    read and kept by the LA each row names, where the table has an LA column (a case-file
+    abstraction of several LAs): ``{la: [read, kept]}``.
     """
 
     file: str
@@ -48,6 +50,7 @@ class Reconciliation:
     rows_kept: int
     rows_quarantined: int
     blank_rows: int = 0
+    la_rows: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + self.rows_quarantined:
@@ -183,8 +186,19 @@ class RowProblems:
         ledger.reconciliations.append(Reconciliation(
             file=self.file, table=table, rows_read=len(frame) + extra_read, rows_kept=len(kept),
             rows_quarantined=len(frame) - len(kept) + extra_read, blank_rows=blank_rows,
+            la_rows=_la_rows(frame, kept),
         ))
         return kept
+
+
+def _la_rows(frame: pd.DataFrame, kept: pd.DataFrame) -> dict[str, list[int]]:
+    """Rows read and kept by LA, where the rows name theirs (a row whose LA is missing is
+    counted under ""). Rows that never reached the frame (ragged rows) name none."""
+    if "la" not in frame.columns:
+        return {}
+    read = frame["la"].fillna("").astype(str).value_counts()
+    held = kept["la"].fillna("").astype(str).value_counts()
+    return {str(la): [int(read[la]), int(held.get(la, 0))] for la in sorted(read.index)}
 
 
 class PartedProblems:

@@ -4,7 +4,8 @@ Outputs, all written atomically:
 
 * ``<table>.parquet`` for every processed table (validated against :mod:`caresurvey.schemas`);
 * ``quarantine.csv``: every rejected row's problems (``file,row,column,value,rule,message``);
-* ``reconciliation.json``: per file and table, rows read = kept + quarantined;
+* ``reconciliation.json``: per file and table, rows read = kept + quarantined, and the losses
+  the study accepted (:mod:`caresurvey.ingest.losses`);
 * ``datapackage.json``: a Frictionless data package describing the tables.
 """
 
@@ -13,19 +14,21 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections.abc import Callable, Sequence
+import shutil
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
-from caresurvey.config import Config
+from caresurvey.config import DEFAULT_MAX_QUARANTINED_SHARE, Config
 from caresurvey.errors import CaresurveyError, InputError
 from caresurvey.ingest.cache import IngestCache
 from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.dates import Convention, undecided_error
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
+from caresurvey.ingest.losses import Loss, check_groups_answered, find_losses, losses_error
 from caresurvey.local_authorities import la_key
 from caresurvey.manifest import INPUT_FORMATS, PUBLISHED_FORMATS
 from caresurvey.outputs import atomic_write_bytes, output_transaction, remove_output, write_frame_csv, write_json
@@ -270,17 +273,29 @@ def _settle_date_conventions(sources: Sequence[tuple[str, Source]],
                                                        "[[inputs]] entry write them (none of its own shows which)")
 
 
-def write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
+def write_processed(ingested: Ingested, out: Path, *, title: str, losses: dict | None = None) -> list[Path]:
     """Validate and write the processed tables, quarantine, reconciliation and data package.
 
     They are published together (:func:`caresurvey.outputs.output_transaction`): a run that
-    fails or is killed leaves the previous processed study whole.
+    fails or is killed leaves the previous processed study whole. ``losses`` (what quarantine
+    removed beyond the study's limits, and that the study accepted it) goes into the
+    reconciliation.
     """
     with output_transaction(out):
-        return _write_processed(ingested, out, title=title)
+        return _write_processed(ingested, out, title=title, losses=losses or {"losses": []})
 
 
-def _write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]:
+def _write_rejected(ingested: Ingested, out: Path) -> Path:
+    """Write the quarantine and reconciliation of a run whose losses stop it to ``out``, apart
+    from the processed study (which stays as the last accepted run left it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with output_transaction(out):
+        write_frame_csv(out / "quarantine.csv", ingested.ledger.quarantine_frame())
+        write_json(out / "reconciliation.json", ingested.ledger.reconciliation_json())
+    return out / "quarantine.csv"
+
+
+def _write_processed(ingested: Ingested, out: Path, *, title: str, losses: dict) -> list[Path]:
     written: list[Path] = []
     frames = {}
     for table in sorted(ingested.tables):
@@ -302,14 +317,15 @@ def _write_processed(ingested: Ingested, out: Path, *, title: str) -> list[Path]
             remove_output(stale)  # a table an earlier run made and this one did not
     quarantine = ingested.ledger.quarantine_frame()
     written.append(write_frame_csv(out / "quarantine.csv", quarantine))
-    written.append(write_json(out / "reconciliation.json", ingested.ledger.reconciliation_json()))
+    written.append(write_json(out / "reconciliation.json", ingested.ledger.reconciliation_json() | losses))
     written.append(write_json(out / "datapackage.json", datapackage(frames, title=title)))
     return written
 
 
-def _summary(ingested: Ingested, out: Path) -> dict:
+def _summary(ingested: Ingested, out: Path, losses: dict) -> dict:
     totals = ingested.ledger.reconciliation_json()["totals"]
     return {
+        "losses": [Loss(loss["kind"], loss["name"], loss["read"], loss["kept"]).describe() for loss in losses["losses"]],
         "out": str(out),
         "tables": {t: sum(len(piece) for piece in ingested.tables[t]) for t in sorted(ingested.tables)},
         "rows_read": totals["rows_read"],
@@ -319,8 +335,17 @@ def _summary(ingested: Ingested, out: Path) -> dict:
     }
 
 
-def ingest_study(config: Config, progress: Callable[[int, int, str], None] | None = None) -> dict:
-    """Read every file of the configuration's manifest into ``paths.processed``."""
+def ingest_study(config: Config, progress: Callable[[int, int, str], None] | None = None,
+                 accept_losses: bool = False) -> dict:
+    """Read every file of the configuration's manifest into ``paths.processed``.
+
+    Raises
+    ------
+    CaresurveyError
+        Where quarantine removed more than the study accepts (:mod:`caresurvey.ingest.losses`)
+        and neither ``accept_losses`` nor ``[ingest] accept_losses`` accepts it: the processed
+        study is left as it was, the run's quarantine written to ``processed/rejected/``.
+    """
     key = resolve_key(key_file=config.key_file, synthetic=config.synthetic, origin=str(config.path))
     pseudonymise = Pseudonymiser(key)
     sources = []
@@ -340,9 +365,36 @@ def ingest_study(config: Config, progress: Callable[[int, int, str], None] | Non
         raise CaresurveyError(f"{config.path}: the [[inputs]] manifest lists no raw files to ingest")
     cache = IngestCache(config.processed_dir / ".cache", pseudonymise.fingerprint())
     ingested = read_sources(sources, progress, cache)
-    write_processed(ingested, config.processed_dir, title=config.name)
+    groups = {source.display: source.group for _, source in sources if source.group}
+    check_groups_answered(config.groups, ingested.ledger.reconciliations, groups)
+    losses = _judge_losses(ingested, groups, config.processed_dir, config.max_quarantined_share,
+                           accept_losses or config.accept_losses, config.root)
+    write_processed(ingested, config.processed_dir, title=config.name, losses=losses)
     cache.prune()
-    return _summary(ingested, config.processed_dir) | {"unchanged_files": cache.hits}
+    return _summary(ingested, config.processed_dir, losses) | {"unchanged_files": cache.hits}
+
+
+def _judge_losses(ingested: Ingested, groups: Mapping[str, str], out: Path, max_share: float, accepted: bool,
+                  root: Path | None = None) -> dict:
+    """What quarantine removed beyond ``max_share`` of a file or every row of an LA or group, for
+    the reconciliation; an error unless ``accepted``, with the run's quarantine written to
+    ``out/rejected/`` (a rejected run's quarantine goes once a run is accepted).
+
+    Raises
+    ------
+    CaresurveyError
+        Listing the losses and what to do (:func:`caresurvey.ingest.losses.losses_error`).
+    """
+    losses = find_losses(ingested.ledger.reconciliations, groups, max_share)
+    rejected = out / "rejected"
+    if losses and not accepted:
+        quarantine = _write_rejected(ingested, rejected)
+        raise losses_error(losses, ingested.ledger.problems, max_share,
+                           read_path_label(quarantine, root))
+    if rejected.exists():
+        shutil.rmtree(rejected)
+    return {"losses": [loss.as_dict() for loss in losses], "losses_accepted": bool(losses),
+            "max_quarantined_share": max_share}
 
 
 def ingest_files(
@@ -356,10 +408,12 @@ def ingest_files(
     codebook: Path | None = None,
     date_format: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    accept_losses: bool = False,
 ) -> dict:
     """Read single sources of one format into ``out`` (no configuration needed). ``key`` may be
     None only for published statistics (:data:`caresurvey.manifest.PUBLISHED_FORMATS`), which
-    hold no one's identifiers."""
+    hold no one's identifiers. Losses are judged as a study's are, at the default share
+    (:data:`caresurvey.config.DEFAULT_MAX_QUARANTINED_SHARE`)."""
     format_name = canonical_format(format_name)
     if key is None and format_name not in PUBLISHED_FORMATS:
         raise ValueError(f"{format_name} files hold identifiers: reading them needs the pseudonymisation key")
@@ -372,5 +426,7 @@ def ingest_files(
                                             la=la, group=group, codebook=codebook, date_format=date_format,
                                             entry="the files given")))
     ingested = read_sources(sources, progress)
-    write_processed(ingested, out, title=f"caresurvey ingest --format {format_name}")
-    return _summary(ingested, out)
+    groups = {source.display: source.group for _, source in sources if source.group}
+    losses = _judge_losses(ingested, groups, Path(out), DEFAULT_MAX_QUARANTINED_SHARE, accept_losses)
+    write_processed(ingested, out, title=f"caresurvey ingest --format {format_name}", losses=losses)
+    return _summary(ingested, out, losses)

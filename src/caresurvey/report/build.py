@@ -146,9 +146,10 @@ def _article(table: ReleasedTable, figures: dict[str, Figure]) -> dict:
     return {
         "id": table.id, "text": declaration.text, "published": list(declaration.published),
         "table": _table_view(table.shown(), declaration.roles.fixed, None if declaration.shown else REPORT_ROWS),
-        "empty": table.values.empty,
+        "empty": table.values.empty or table.shown().empty,
         "withheld": len(table.protected.suppressions), "summary": table.summary,
         "figures": [_embedded(figures[chart.name]) for chart in table.charts], "beside": beside,
+        "not_replicated": list(table.not_replicated),
     }
 
 
@@ -228,7 +229,7 @@ def _notebook_links(config: Config) -> dict:
     if not config.synthetic:
         return {"links": [], "why_not": NOT_RENDERED_FOR_REAL_DATA}
     links = []
-    for script in notebook_scripts(config.root):
+    for script in notebook_scripts(config):
         heading = next((line[4:].strip() for line in script.read_text(encoding="utf-8").splitlines()
                         if line.startswith("# # ")), script.stem)
         links.append({"href": f"notebooks/{script.stem}.html", "title": heading, "source": script.name})
@@ -276,6 +277,7 @@ def write_report(config: Config, command: list[str] | None = None, release: Rele
         generated=datetime.now(timezone.utc).strftime("%d %B %Y %H:%M UTC"),
         topics=_topics(release, figures),
         ingestion=_ingestion(release),
+        about=release.about,
         disclosure=_disclosure(release),
         notebooks=_notebook_links(config),
         symbols=OUTPUT_SYMBOLS,

@@ -64,9 +64,14 @@ when the report was built. {banner}</div>
 """
 
 
-def notebook_scripts(root: Path) -> list[Path]:
-    """The project's notebooks, in their numbered order."""
-    return sorted((root / "notebooks").glob("*.py"))
+def notebook_scripts(config: Config) -> list[Path]:
+    """The notebooks a study's report executes and links, in their numbered order: the project's
+    (``notebooks/`` in the working folder, where make runs them for every study), else those
+    beside the configuration."""
+    for folder in (Path.cwd() / "notebooks", config.root / "notebooks"):
+        if folder.is_dir():
+            return sorted(folder.glob("*.py"))
+    return []
 
 
 def render_notebook(script: Path, out_dir: Path, config: Config) -> Path:
@@ -106,7 +111,7 @@ def render_notebook(script: Path, out_dir: Path, config: Config) -> Path:
 
 def render_notebooks(config: Config, scripts: list[Path] | None = None, out_dir: Path | None = None) -> list[Path]:
     """Render each notebook (all of the project's by default) into ``reports/notebooks/``."""
-    scripts = scripts if scripts is not None else notebook_scripts(config.root)
+    scripts = scripts if scripts is not None else notebook_scripts(config)
     out_dir = out_dir or config.reports_dir / "notebooks"
     written = []
     for position, script in enumerate(scripts, start=1):

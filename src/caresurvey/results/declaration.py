@@ -40,13 +40,21 @@ class Topic:
 @dataclass(frozen=True)
 class Text:
     """An output table as a reader meets it: its title, the question it answers, the method, the
-    caveats, and what data it needs (said where a study has none)."""
+    caveats, and what data it needs (said where a study has none). ``empty`` is what the report
+    says in its place where the table has no rows to show, where that is not for want of data
+    (no row was quarantined, say)."""
 
     title: str
     question: str = ""
     method: str = ""
     caveats: str = ""
     needs: str = ""
+    empty: str = ""
+
+    @property
+    def without_rows(self) -> str:
+        """The sentence the report shows in place of the table where it has no rows."""
+        return self.empty or f"No data for this analysis in the study: it needs {self.needs}."
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from caresurvey.analysis.children_views import children_views
 from caresurvey.analysis.compare_published import study_against_published
-from caresurvey.analysis.comparison import published_comparison
+from caresurvey.analysis.comparison import NOT_REPLICATED, published_comparison
 from caresurvey.analysis.data_quality import ALL_TABLES, quality_by_rule, quality_by_table
 from caresurvey.analysis.interviews import coding_agreement, interview_codes
 from caresurvey.analysis.items import ALL_GROUPS, MODEL_MIN_ANSWERS, item_answers, item_models, item_tests
@@ -27,6 +27,12 @@ from caresurvey.analysis.legal_status import (
 from caresurvey.analysis.national import MEASURE_LABELS, national_shares, share_funnel
 from caresurvey.analysis.permanence import time_to_permanence
 from caresurvey.analysis.questionnaires import (
+    CHALLENGE_ITEMS,
+    CONTACT_GROUPS,
+    CONTACT_ITEMS,
+    INDEPENDENCE_GROUPS,
+    INDEPENDENCE_ITEM,
+    MODEL_REFERENCE,
     challenge_cell,
     contact_cell,
     formal_challenge,
@@ -78,7 +84,17 @@ TOPICS = (LEGAL_STATUS, IROS_AND_GUARDIANS, INDEPENDENCE, ITEMS, CHILDRENS_VIEWS
 
 _SSDA903 = "SSDA903 returns (header, episodes, reviews)"
 _CASE_FILES = "the case-file abstraction"
-_QUESTIONNAIRES = "the IRO, team manager and guardian questionnaires"
+#: What the published study's questionnaire tables need: its items, answered by its groups (named
+#: as the study's configuration names them).
+_CONTACT = (f"answers to the published study's contact items ({', '.join(CONTACT_ITEMS.values())}) from the groups "
+            f"{' and '.join(CONTACT_GROUPS.values())} (so named in [study] groups)")
+_CHALLENGE = (f"answers to the published study's challenge items ({', '.join(CHALLENGE_ITEMS.values())}) from the "
+              "group IRO (so named in [study] groups), with the employment item for the split by employment")
+_INDEPENDENCE = (f"answers to the item {INDEPENDENCE_ITEM} from the groups "
+                 f"{', '.join(sorted({g for g, _ in INDEPENDENCE_GROUPS.values()}))} (so named in [study] groups; IROs "
+                 "split by the employment item)")
+_INDEPENDENCE_MODEL = (f"answers to the item {INDEPENDENCE_ITEM} from the group {INDEPENDENCE_GROUPS[MODEL_REFERENCE][0]} "
+                       "(the reference, so named in [study] groups) and another of the published study's groups")
 _ITEMS = "questionnaires whose variables the study maps to its items ([items], and items = { ... } in [[inputs]])"
 _CODINGS = "coded interviews (REFI-QDA or coded-segment exports)"
 _DFE = "DfE looked-after children statistics (SFR underlying data or EES files)"
@@ -133,7 +149,8 @@ REGISTRY: tuple[OutputTable, ...] = (
              "How were the sampled children split between accommodation under s. 20, interim care orders and care "
              "(or placement) orders, overall and in each LA?",
              "Counts of the case-file abstraction's status at sampling, by LA and for all LAs. " + _WILSON,
-             "The sample was drawn by legal status, so these shares describe the design, not the LAs' populations.",
+             "Where cases were sampled by legal status (the study's sampling is described at the top of the report), "
+             "these shares describe the design, not the LAs' populations.",
              _CASE_FILES),
         LEGAL_STATUS, published={"legal_status_at_sampling": sampling_cell, "sample_composition": None}),
     OutputTable(
@@ -171,7 +188,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              + _WILSON,
              "Self-reported practice from volunteer respondents; the two groups describe different cases, so their "
              "answers need not agree.",
-             _QUESTIONNAIRES),
+             _CONTACT),
         IROS_AND_GUARDIANS, published={"iro_cg_contact": contact_cell},
         figure=share_bars("IRO and guardian contact when a case is in proceedings", ("item", "group", "category"),
                           rows=lambda table: table["category"] != "Sometimes")),
@@ -185,7 +202,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              "study's seed, is in the table), Cramer's V as the effect size, Holm's adjustment over the items. The "
              "chi-square expected-count check is reported, not used to choose the test.",
              "Monte Carlo p-values carry simulation error of about 1/sqrt(resamples).",
-             _QUESTIONNAIRES),
+             _CONTACT),
         IROS_AND_GUARDIANS, settings=("seed",)),
     OutputTable(
         "formal_challenge", formal_challenge, {"responses": "responses"},
@@ -199,7 +216,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              + _WILSON,
              "'Overall' includes IROs who did not say how they were employed, so it is not the sum of the two "
              "groups.",
-             _QUESTIONNAIRES),
+             _CHALLENGE),
         IROS_AND_GUARDIANS, published={"formal_challenge": challenge_cell, "ncb_iro_employment": None},
         figure=share_bars("Formal challenge mechanisms used by IROs", ("mechanism", "group"))),
     OutputTable(
@@ -212,7 +229,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              "table; Holm's adjustment over the mechanisms.",
              "Few self-employed IROs answered: intervals are wide and a non-significant test is weak evidence of no "
              "difference.",
-             _QUESTIONNAIRES),
+             _CHALLENGE),
         IROS_AND_GUARDIANS),
     OutputTable(
         "independence_attitudes", independence_attitudes, {"responses": "responses"},
@@ -222,7 +239,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              "Respondents who agree or strongly agree that the service should be separated, by group. " + _WILSON,
              "The published study reports this for its respondents only; volunteer samples may over-represent "
              "strong views.",
-             _QUESTIONNAIRES),
+             _INDEPENDENCE),
         INDEPENDENCE, published={"independence_attitudes": independence_cell},
         figure=share_bars("In favour of separating IROs from local authorities", ("group",))),
     OutputTable(
@@ -236,7 +253,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              "group (statsmodels OrderedModel), with Wald 95% intervals for the odds ratios.",
              "The proportional-odds assumption is not tested here; with three small groups a test would have little "
              "power. Check 'converged' before reading a row.",
-             _QUESTIONNAIRES),
+             _INDEPENDENCE_MODEL),
         INDEPENDENCE),
     OutputTable(
         "item_answers", item_answers, {"responses": "responses", "scales": ITEM_SCALES},
@@ -284,7 +301,8 @@ REGISTRY: tuple[OutputTable, ...] = (
              "size; no study data are used.",
              "The count behind each percentage is not published; the interval assumes every one of the survey's "
              "respondents answered each item.",
-             "nothing (published figures)"),
+             empty="Not part of this study: it uses published figures only, shown where the study replicates the "
+                   "Children's Rights Director's survey (children_views_professionals in [study] replicates)."),
         CHILDRENS_VIEWS, published={"children_views_professionals": None}),
     OutputTable(
         "review_timeliness", review_timeliness,
@@ -364,7 +382,8 @@ REGISTRY: tuple[OutputTable, ...] = (
              "study's LAs?",
              "Fisher-Freeman-Halton tests of LA by outcome (seeded Monte Carlo), from the tables of the three "
              "measures as released, Cramer's V, Holm's adjustment.",
-             "Four LAs chosen for the study are not a sample of English LAs.",
+             "The study's LAs were chosen for it, not drawn at random from English LAs: a difference between them "
+             "says nothing of LAs in general.",
              f"{_CASE_FILES} and {_SSDA903}"),
         LA_COMPARISON, settings=("seed",)),
     OutputTable(
@@ -420,8 +439,10 @@ REGISTRY: tuple[OutputTable, ...] = (
              "processed study and printed as the source printed it.",
              "A match at the printed precision allows more than one count where the published denominator is "
              "unknown.",
-             "the whole study"),
-        AGAINST_PUBLISHED, settings=("rounding",), beside=True),
+             empty="No published cell is compared with the study's: the study replicates no published table "
+                   "([study] replicates). The published tables and their consistency are in their own section."),
+        AGAINST_PUBLISHED, settings=("rounding",), beside=True,
+        shown=lambda table: table[table["status"] != NOT_REPLICATED]),
     OutputTable(
         "study_vs_published", study_against_published,
         {"reproduced": "published_comparison", "published": PUBLISHED_TABLES},
@@ -434,7 +455,8 @@ REGISTRY: tuple[OutputTable, ...] = (
              "Fisher's exact test and the difference in proportions over every (n, count) pair consistent with the "
              "published percentage; the range of each is reported.",
              "A range that straddles 0.05 means the answer depends on the published study's unknown counts.",
-             "the whole study"),
+             empty="No published cell is set against the study's: the study replicates no published table ([study] "
+                   "replicates), or has no data for the cells of those it replicates."),
         AGAINST_PUBLISHED, settings=("rounding",), summary=_against_published_summary,
         shown=lambda table: table[table["status"] == "compared"]),
     OutputTable(
@@ -457,8 +479,8 @@ REGISTRY: tuple[OutputTable, ...] = (
              "Rows of quarantine.csv by rule (a row breaking two rules counts under both), with the columns the rule "
              "was broken in and the number of files.",
              "Only counts, rule names and column names are shown: a quarantined value can quote what a file holds, "
-             "so it stays in data/processed/quarantine.csv.",
-             "the processed study"),
+             "so it stays in quarantine.csv in the study's processed folder.",
+             "the processed study", empty="No row was quarantined."),
         DATA_QUALITY),
     OutputTable(
         "published_consistency", summary_frame, {"checks": PUBLISHED_CHECKS},

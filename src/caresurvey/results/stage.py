@@ -19,12 +19,14 @@ from typing import Any
 
 import pandas as pd
 
+from caresurvey.analysis.comparison import NOT_REPLICATED
 from caresurvey.analysis.stats import stream_seed
 from caresurvey.config import Config
 from caresurvey.disclosure import DisclosurePolicy, Protected
 from caresurvey.published.catalogue import PublishedTable, load_tables
 from caresurvey.published.rounding import Rounding
 from caresurvey.published.summary import TableCheck, check_published
+from caresurvey.results.about import About, about_study
 from caresurvey.results.charts import Chart
 from caresurvey.results.declaration import OutputTable
 from caresurvey.results.inputs import (
@@ -67,6 +69,9 @@ class ReleasedTable:
         reproduces none, or no table holds them).
     summary : str
         A sentence the report prints with it.
+    not_replicated : tuple of str
+        The published tables it reproduces that the study does not replicate (``[study]
+        replicates``): their cells are not beside the study's.
     """
 
     declaration: OutputTable
@@ -74,6 +79,7 @@ class ReleasedTable:
     charts: tuple[Chart, ...] = ()
     beside: pd.DataFrame | None = None
     summary: str = ""
+    not_replicated: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -120,6 +126,8 @@ class Release:
         The consistency check of each published table with printed percentages.
     ingestion : Ingestion or None
         The reconciliation's record of the raw files; None before the study is ingested.
+    about : About or None
+        The study as the report's first section describes it.
     """
 
     policy: DisclosurePolicy
@@ -127,6 +135,7 @@ class Release:
     published: dict[str, PublishedTable]
     checks: list[TableCheck]
     ingestion: Ingestion | None = None
+    about: About | None = None
 
 
 def _needs(declaration: OutputTable, declarations: Mapping[str, OutputTable]) -> set[str]:
@@ -305,7 +314,7 @@ def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY,
     released = _lay_out(declarations, tables)
     ingestion = None if study is None else Ingestion(study.adds_up, study.blank_rows, study.columns_not_kept,
                                                        study.notes)
-    return Release(policy, released, inputs.published, inputs.checks(), ingestion)
+    return Release(policy, released, inputs.published, inputs.checks(), ingestion, about_study(config, study))
 
 
 def charts_of(declaration: OutputTable, table: pd.DataFrame) -> tuple[Chart, ...]:
@@ -324,11 +333,14 @@ def _lay_out(declarations: list[OutputTable], tables: dict[str, Protected]) -> d
         if declaration.id not in tables:
             continue
         protected = tables[declaration.id]
-        beside = None
+        beside, not_replicated = None, ()
         if declaration.published and comparisons:
-            beside = pd.concat([c[c["table"].isin(list(declaration.published))] for c in comparisons],
-                               ignore_index=True)
+            cells = pd.concat([c[c["table"].isin(list(declaration.published))] for c in comparisons],
+                              ignore_index=True)
+            replicated = cells["status"] != NOT_REPLICATED
+            beside = cells[replicated].reset_index(drop=True)
+            not_replicated = tuple(dict.fromkeys(cells.loc[~replicated, "table"]))
         summary = declaration.summary(protected.values) if declaration.summary and len(protected.values) else ""
         released[declaration.id] = ReleasedTable(declaration, protected, charts_of(declaration, protected.values),
-                                                 beside, summary)
+                                                 beside, summary, not_replicated)
     return released
