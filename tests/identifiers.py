@@ -56,6 +56,8 @@ def _frames(path: Path) -> Iterator[pd.DataFrame]:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if len(frame) > 1 and frame.iloc[1].str.startswith('{"ImportId"').any():
+            frame = frame.iloc[2:]  # a Qualtrics export's question-text and import-id rows say nothing of anyone
         yield frame
     elif suffix == ".xlsx":
         yield from pd.read_excel(path, sheet_name=None, dtype=str).values()

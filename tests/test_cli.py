@@ -11,8 +11,8 @@ import pytest
 
 from caresurvey.cli import build_parser, main
 
-SUBCOMMANDS = ["consistency", "published", "inventory", "tables", "figures", "report", "notebooks", "pdf", "provenance",
-               "synth", "ingest", "compare-las", "compare-published"]
+SUBCOMMANDS = ["consistency", "published", "init", "check", "inventory", "tables", "figures", "report", "notebooks", "pdf",
+               "provenance", "synth", "ingest", "compare-las", "compare-published"]
 DATA = Path(__file__).parent / "data"
 
 

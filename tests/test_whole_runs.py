@@ -84,7 +84,9 @@ def commands(folder: Path) -> list[list[str]]:
     ssda903 = sorted(str(p) for p in (folder / "data" / "raw" / "synthetic" / "case_files" / "LA1").glob("*.csv"))
     return [
         ["inventory", *config], ["ingest", *config], ["tables", *config], ["figures", *config],
-        ["report", *config], ["notebooks", *config], ["provenance", *config],
+        ["report", *config], ["notebooks", *config], ["provenance", *config], ["check", *config],
+        # the scaffold of the same files goes under reports/, so the identifier scan covers it
+        ["init", "data/raw", "--out", "reports/init/caresurvey.toml"],
         ["consistency", "--published", "formal_challenge"], ["published", "export", "--out", "reports/published"],
         ["compare-las", "--measure", "CLA_S20", "--denominator", "CLA_Mar2014", "--year", "2014",
          "--out", "reports/compare", *config],

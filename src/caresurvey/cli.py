@@ -215,6 +215,48 @@ def _progress(position: int, total: int, what: str) -> None:
     print(f"[{position}/{total}] {what}", file=sys.stderr, flush=True)
 
 
+def _run_init(args: argparse.Namespace) -> int:
+    from caresurvey.scaffold import scaffold_study, write_scaffold
+
+    raw_dir = Path(args.raw_dir)
+    out = Path(args.out) if args.out else raw_dir.resolve().parent / DEFAULT_CONFIG
+    scaffold = scaffold_study(raw_dir, progress=_progress)
+    written = write_scaffold(scaffold, out, force=args.force)
+    formats: dict[str, int] = {}
+    for entry in scaffold.entries:
+        formats[entry.format] = formats.get(entry.format, 0) + len(entry.files)
+    found = ", ".join(f"{count} {name}" for name, count in formats.items()) or "no file caresurvey reads"
+    print(f"{sum(formats.values())} file(s) recognised ({found}); {len(scaffold.unrecognised)} not recognised "
+          "(listed at the end of the configuration)")
+    print(f"configuration written to {written}: name the questionnaires' groups and map their variables to items, "
+          f"then run `caresurvey check --config {written}`")
+    return 0
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    from caresurvey.ingest.pipeline import check_study
+
+    config = load_config(args.config)
+    result = check_study(config, progress=_progress)
+    for file, counts in result["files"].items():
+        rules = ", ".join(f"{count} {rule}" for rule, count in sorted(counts["rules"].items()))
+        print(f"{file}: {counts['rows_read']} rows read, {counts['rows_kept']} kept, {counts['rows_quarantined']} "
+              f"quarantined{f' (problems: {rules})' if rules else ''}"
+              + (f"; dates {result['date_conventions'][file]}" if file in result["date_conventions"] else ""))
+    if result["losses"] and not result["accepted"]:
+        print("ingestion would stop: quarantine would remove more than the study accepts "
+              f"([ingest] max_quarantined_share = {config.max_quarantined_share:g}):")
+        for loss in result["losses"]:
+            print(f"  {loss}")
+        print("fix the files (`caresurvey ingest` writes every problem to processed/rejected/quarantine.csv), or "
+              "accept the losses: [ingest] accept_losses = true, or caresurvey ingest --accept-losses")
+        return 1
+    for loss in result["losses"]:
+        print(f"accepted loss: {loss}")
+    print(f"{config.path}: the configuration is valid and every file it names can be ingested")
+    return 0
+
+
 def _run_ingest(args: argparse.Namespace) -> int:
     from caresurvey.ingest.pipeline import canonical_format, ingest_files, ingest_study
     from caresurvey.pseudonym import resolve_key
@@ -386,6 +428,36 @@ def build_parser() -> argparse.ArgumentParser:
     published.add_argument("ids", nargs="*", metavar="TABLE_ID", help="tables to show or export (default: all)")
     published.add_argument("--out", metavar="DIR", help="folder for export")
     published.set_defaults(run=_run_published)
+
+    init = commands.add_parser(
+        "init", parents=[common],
+        help="write a new study's configuration from a folder of its raw files",
+        description="Recognise every file under DIR by its contents (SSDA903 tables by their columns, Qualtrics "
+        "exports by their header rows, .sav, .qdpx, DfE statistics, case-file abstractions, coded segments, "
+        "questionnaire tables with a codebook beside them), take each return's LA from its folders, and write a "
+        "commented configuration: one [[inputs]] entry per format, folder and LA, and each questionnaire with every "
+        "variable, its question and answer labels, ready to be mapped to item ids. Files no format takes are "
+        "listed with why. Nothing is read into the study; check the configuration with `caresurvey check`.",
+        epilog="example:\n  caresurvey init mystudy/raw            (writes mystudy/caresurvey.toml)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    init.add_argument("raw_dir", metavar="DIR", help="the folder of the study's raw files")
+    init.add_argument("--out", metavar="PATH",
+                      help="the configuration to write (default: caresurvey.toml beside DIR, in its parent folder)")
+    init.add_argument("--force", action="store_true", help="replace the configuration if it exists")
+    init.set_defaults(run=_run_init)
+
+    check = commands.add_parser(
+        "check", parents=[common],
+        help="check a configuration and read every file it names, writing nothing",
+        description="Validate the configuration, then read every file of its manifest as `caresurvey ingest` "
+        "would (formats, columns, labels on their scales, dates, LA names, groups with respondents, losses to "
+        "quarantine) without writing anything: ids are pseudonymised with a key made for the run and forgotten, so "
+        "no key is needed. Exits 0 where ingestion would succeed, 1 where it would stop for losses the study does "
+        "not accept, 2 on any other error.",
+    )
+    _add_config(check)
+    check.set_defaults(run=_run_check)
 
     inventory = commands.add_parser(
         "inventory", parents=[common],

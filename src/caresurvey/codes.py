@@ -20,10 +20,11 @@ The Care Planning, Placement and Case Review (England) Regulations 2010, SI 2010
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "builtin_scale_of",
     "SEX",
     "ETHNICITY",
     "ETHNIC_GROUP",
@@ -370,6 +371,12 @@ SCALES = {
     "importance": Scale(IMPORTANCE_SCALE, ordered=False),
     "employment": Scale(EMPLOYMENT, ordered=False, means=dict(zip(EMPLOYMENT, EMPLOYMENT_MEANINGS))),
 }
+
+
+def builtin_scale_of(labels: Sequence[str]) -> str | None:
+    """The name of the built-in scale (:data:`SCALES`) that has every one of ``labels``, if one has."""
+    return next((name for name, scale in SCALES.items() if labels and all(scale.place(label) is not None
+                                                                             for label in labels)), None)
 
 # --------------------------------------------------------------------------- DfE symbols
 

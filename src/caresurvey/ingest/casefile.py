@@ -16,12 +16,12 @@ from caresurvey import codes
 from caresurvey.ingest.common import Source, check_rows, parse_dates, read_table_file, table_problems, text_series
 from caresurvey.ingest.dates import file_convention
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.tabular import ROW, match_columns, normalise_header
+from caresurvey.ingest.tabular import ROW, RawTable, has_columns, match_columns, normalise_header
 from caresurvey.local_authorities import known_la
 from caresurvey.ingest.values import parse_whole_number
 from caresurvey.pseudonym import CASE_NAMESPACE, child_namespace
 
-__all__ = ["read_case_abstraction", "STATUS_SPELLINGS"]
+__all__ = ["read_case_abstraction", "is_case_abstraction", "STATUS_SPELLINGS"]
 
 _COLUMNS = {
     "case": ("Case ref", "Case reference", "Case", "Case ID", "Case number"),
@@ -37,6 +37,8 @@ _COLUMNS = {
     "plan": ("Permanence plan", "Plan"),
     "iros": ("Number of IROs", "IROs", "IRO changes"),
 }
+
+_REQUIRED = ("case", "status_sampled")
 
 #: Spellings of each study category, compared without case, spaces, dots or hyphens.
 STATUS_SPELLINGS = {
@@ -77,10 +79,15 @@ def _category(frame: pd.DataFrame, column: str | None, lookup: dict[str, str], p
     return text_series(out, frame.index)
 
 
+def is_case_abstraction(table: RawTable) -> bool:
+    """Whether a table has a case-file abstraction's required columns (case, status at sampling)."""
+    return has_columns(table, _COLUMNS, _REQUIRED)
+
+
 def read_case_abstraction(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """The case-file abstraction as ``case_files`` rows."""
     table = read_table_file(source)
-    cols = match_columns(table, _COLUMNS, ("case", "status_sampled"), what="a case-file abstraction")
+    cols = match_columns(table, _COLUMNS, _REQUIRED, what="a case-file abstraction")
     raw = table.data
     problems = table_problems(table, withheld=[cols[key] for key in ("case", "child") if key in cols])
     # an English LA as the DfE names it ("norfolk" is Norfolk); a study's own label as written

@@ -13,11 +13,11 @@ import pandas as pd
 
 from caresurvey.ingest.common import ProblemsByOwner, Source, check_rows, codings_frame, read_table_file, table_problems
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.ingest.tabular import match_columns
+from caresurvey.ingest.tabular import RawTable, has_columns, match_columns
 from caresurvey.ingest.values import parse_whole_number
 from caresurvey.pseudonym import INTERVIEW_NAMESPACE
 
-__all__ = ["read_coded_segments"]
+__all__ = ["read_coded_segments", "is_coded_segments"]
 
 _COLUMNS = {
     "document": ("Document name", "Document", "Primary Document", "Source"),
@@ -27,6 +27,9 @@ _COLUMNS = {
     "end": ("End", "End position"),
     "coder": ("Created by", "Coder", "Author", "Modified by"),
 }
+
+
+_REQUIRED = ("document", "code")
 
 
 def _path(code: str) -> str:
@@ -45,10 +48,15 @@ def _role(group: str) -> str | None:
     return text or None
 
 
+def is_coded_segments(table: RawTable) -> bool:
+    """Whether a table has a coded-segments export's required columns (document, code)."""
+    return has_columns(table, _COLUMNS, _REQUIRED)
+
+
 def read_coded_segments(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """A coded-segments export as ``codings`` rows (one per code on a row)."""
     table = read_table_file(source)
-    cols = match_columns(table, _COLUMNS, ("document", "code"), what="a coded-segments export (MAXQDA or ATLAS.ti)")
+    cols = match_columns(table, _COLUMNS, _REQUIRED, what="a coded-segments export (MAXQDA or ATLAS.ti)")
     raw = table.data
     problems = table_problems(table)
     records, owners = [], []

@@ -24,7 +24,7 @@ from caresurvey.ingest.common import Source, as_text, blank_to_none, report_ragg
 from caresurvey.ingest.ledger import Ledger, Reconciliation, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
-__all__ = ["read_dfe_statistics", "LEVELS"]
+__all__ = ["read_dfe_statistics", "layout", "LEVELS"]
 
 #: Geographic levels as EES names them, from the SFR spellings.
 LEVELS = {"national": "National", "region": "Regional", "regional": "Regional", "la": "Local authority",
@@ -172,6 +172,13 @@ def _ees(table: RawTable, source: Source, problems: RowProblems) -> pd.DataFrame
     return _cells(raw, indicators, identity, breakdown, year, source)
 
 
+def layout(table: RawTable) -> str | None:
+    """``sfr`` (SFR underlying data), ``ees`` (Explore Education Statistics) or None, by the
+    table's columns."""
+    keys = {normalise_header(c) for c in table.columns}
+    return "sfr" if _SFR_KEYS <= keys else "ees" if _EES_KEYS <= keys else None
+
+
 def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """One DfE statistics CSV (SFR underlying data or EES) as ``la_statistics`` rows.
 
@@ -182,11 +189,11 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
     whole row. A row whose area or year cannot be read quarantines all its cells.
     """
     table = read_csv_table(source.path, display=source.display)
-    keys = {normalise_header(c) for c in table.columns}
     problems = RowProblems(table.file, table.data[ROW])
-    if _SFR_KEYS <= keys:
+    kind = layout(table)
+    if kind == "sfr":
         cells = _sfr(table, source, problems, ledger)
-    elif _EES_KEYS <= keys:
+    elif kind == "ees":
         cells = _ees(table, source, problems)
     else:
         raise InputError(

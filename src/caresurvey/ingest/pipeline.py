@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import secrets
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,7 +36,8 @@ from caresurvey.outputs import atomic_write_bytes, output_transaction, remove_ou
 from caresurvey.pseudonym import Pseudonymiser, resolve_key
 from caresurvey.schemas import processed_schema
 
-__all__ = ["Ingested", "READERS", "FORMAT_ALIASES", "canonical_format", "ingest_study", "ingest_files", "read_sources"]
+__all__ = ["Ingested", "READERS", "FORMAT_ALIASES", "canonical_format", "ingest_study", "check_study", "ingest_files",
+           "read_sources"]
 
 log = logging.getLogger(__name__)
 
@@ -335,19 +337,8 @@ def _summary(ingested: Ingested, out: Path, losses: dict) -> dict:
     }
 
 
-def ingest_study(config: Config, progress: Callable[[int, int, str], None] | None = None,
-                 accept_losses: bool = False) -> dict:
-    """Read every file of the configuration's manifest into ``paths.processed``.
-
-    Raises
-    ------
-    CaresurveyError
-        Where quarantine removed more than the study accepts (:mod:`caresurvey.ingest.losses`)
-        and neither ``accept_losses`` nor ``[ingest] accept_losses`` accepts it: the processed
-        study is left as it was, the run's quarantine written to ``processed/rejected/``.
-    """
-    key = resolve_key(key_file=config.key_file, synthetic=config.synthetic, origin=str(config.path))
-    pseudonymise = Pseudonymiser(key)
+def _study_sources(config: Config, pseudonymise: Pseudonymiser) -> list[tuple[str, Source]]:
+    """Every raw file of the configuration's manifest, with what its entry says of it."""
     sources = []
     entries = {id(spec): number for number, spec in enumerate(config.inputs, start=1)}
     for spec, path in config.input_files():
@@ -363,6 +354,23 @@ def ingest_study(config: Config, progress: Callable[[int, int, str], None] | Non
         )))
     if not sources:
         raise CaresurveyError(f"{config.path}: the [[inputs]] manifest lists no raw files to ingest")
+    return sources
+
+
+def ingest_study(config: Config, progress: Callable[[int, int, str], None] | None = None,
+                 accept_losses: bool = False) -> dict:
+    """Read every file of the configuration's manifest into ``paths.processed``.
+
+    Raises
+    ------
+    CaresurveyError
+        Where quarantine removed more than the study accepts (:mod:`caresurvey.ingest.losses`)
+        and neither ``accept_losses`` nor ``[ingest] accept_losses`` accepts it: the processed
+        study is left as it was, the run's quarantine written to ``processed/rejected/``.
+    """
+    key = resolve_key(key_file=config.key_file, synthetic=config.synthetic, origin=str(config.path))
+    pseudonymise = Pseudonymiser(key)
+    sources = _study_sources(config, pseudonymise)
     cache = IngestCache(config.processed_dir / ".cache", pseudonymise.fingerprint())
     ingested = read_sources(sources, progress, cache)
     groups = {source.display: source.group for _, source in sources if source.group}
@@ -372,6 +380,45 @@ def ingest_study(config: Config, progress: Callable[[int, int, str], None] | Non
     write_processed(ingested, config.processed_dir, title=config.name, losses=losses)
     cache.prune()
     return _summary(ingested, config.processed_dir, losses) | {"unchanged_files": cache.hits}
+
+
+def check_study(config: Config, progress: Callable[[int, int, str], None] | None = None) -> dict:
+    """Read every file of the configuration's manifest as ingestion would, and write nothing.
+
+    Every check ingestion makes is made (formats, columns, labels, dates, LA spellings, groups
+    with respondents, losses to quarantine); ids are pseudonymised with a key made for the run
+    and forgotten, so checking needs no pseudonymisation key and leaves nothing behind.
+
+    Returns
+    -------
+    dict
+        ``files`` (each file's rows read, kept and quarantined, and its problems by rule),
+        ``losses`` (descriptions of what quarantine would remove beyond the study's limits),
+        ``accepted`` (whether the study accepts them) and ``date_conventions``.
+
+    Raises
+    ------
+    CaresurveyError
+        For anything that stops ingestion outright (an unknown label, an unreadable file, a
+        group without respondents).
+    """
+    sources = _study_sources(config, Pseudonymiser(secrets.token_bytes(32)))
+    ingested = read_sources(sources, progress)
+    groups = {source.display: source.group for _, source in sources if source.group}
+    check_groups_answered(config.groups, ingested.ledger.reconciliations, groups)
+    ledger = ingested.ledger
+    files: dict[str, dict] = {}
+    for entry in ledger.reconciliations:
+        counts = files.setdefault(entry.file, {"rows_read": 0, "rows_kept": 0, "rows_quarantined": 0, "rules": {}})
+        for key in ("rows_read", "rows_kept", "rows_quarantined"):
+            counts[key] += getattr(entry, key)
+    for problem in ledger.problems:
+        rules = files.setdefault(problem.file, {"rows_read": 0, "rows_kept": 0, "rows_quarantined": 0,
+                                                "rules": {}})["rules"]
+        rules[problem.rule] = rules.get(problem.rule, 0) + 1
+    losses = find_losses(ledger.reconciliations, groups, config.max_quarantined_share)
+    return {"files": files, "losses": [loss.describe() for loss in losses], "accepted": config.accept_losses,
+            "date_conventions": ledger.reconciliation_json()["date_conventions"]}
 
 
 def _judge_losses(ingested: Ingested, groups: Mapping[str, str], out: Path, max_share: float, accepted: bool,

@@ -12,16 +12,27 @@ responses (Status "Survey Preview", "Survey Test" or spam) are quarantined, not 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pandas as pd
 
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, table_problems
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, check_mapped, is_categorical, keeps
+from caresurvey.ingest.survey import (
+    NOT_ANSWERED,
+    Answer,
+    Item,
+    Variable,
+    build_responses,
+    check_mapped,
+    is_categorical,
+    keeps,
+    observed_labels,
+)
 from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
 
-__all__ = ["read_qualtrics", "METADATA"]
+__all__ = ["read_qualtrics", "describe_qualtrics", "layout", "METADATA"]
 
 #: Qualtrics metadata columns (current and legacy names), none of which is an answer.
 METADATA = {normalise_header(c) for c in (
@@ -36,7 +47,15 @@ _NOT_RESPONDENTS = {"survey preview": "a preview made while building the survey"
                     "spam": "flagged as spam", "8": "flagged as spam", "9": "flagged as spam"}
 
 
-def _layout(table: RawTable) -> str:
+def layout(table: RawTable) -> str:
+    """``current`` (three header rows) or ``legacy`` (V1..V10), read from a table read with one
+    header row.
+
+    Raises
+    ------
+    InputError
+        Where the table is neither.
+    """
     third = table.data.iloc[1] if len(table.data) > 1 else None
     if [normalise_header(c) for c in table.columns[:2]] == ["v1", "v2"]:
         return "legacy"
@@ -65,11 +84,20 @@ def _import_id(file: str, column: str, raw: str) -> str:
     return value.get("ImportId", "")
 
 
-def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
-    """A Qualtrics export as ``responses`` rows."""
+@dataclass(frozen=True)
+class _Export:
+    """A Qualtrics export's table, with what its header rows say of each column."""
+
+    table: RawTable
+    names: dict[str, str]  # column -> its name (legacy V-columns are named in row 2)
+    questions: dict[str, str]
+    free_text: set[str]  # text-entry columns, free text whatever their content
+    metadata: list[str]
+
+
+def _export(source: Source) -> _Export:
     probe = read_csv_table(source.path, display=source.display)
-    layout = _layout(probe)
-    if layout == "current":
+    if layout(probe) == "current":
         table = read_csv_table(source.path, header_rows=3, display=source.display)
         texts, import_ids = table.header_rows
         names = {c: c for c in table.columns}
@@ -86,9 +114,26 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
                  for i, c in enumerate(table.columns)}
         questions = {c: second[i] for i, c in enumerate(table.columns)}
         free_text = set()
+    metadata = [c for c in table.columns if normalise_header(names[c]) in METADATA]
+    return _Export(table, names, questions, free_text, metadata)
+
+
+def describe_qualtrics(source: Source) -> list[Variable]:
+    """Every question column of an export, with its question and the answers given (for
+    ``caresurvey init``); text-entry columns are listed without their answers."""
+    export = _export(source)
+    return [Variable(c, export.questions.get(c) or None, note="text entry: free text") if c in export.free_text
+            else observed_labels(c, export.questions.get(c) or None, list(export.table.data[c]))
+            for c in export.table.columns if c not in export.metadata]
+
+
+def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """A Qualtrics export as ``responses`` rows."""
+    export = _export(source)
+    table, names, questions, free_text, metadata = (export.table, export.names, export.questions, export.free_text,
+                                                    export.metadata)
     by_name = {normalise_header(names[c]): c for c in table.columns}
     raw = table.data
-    metadata = [c for c in table.columns if normalise_header(names[c]) in METADATA]
     problems = table_problems(table, withheld=[c for c in metadata if normalise_header(names[c]) != "status"])
     status_column = by_name.get("status")
     if status_column is not None:

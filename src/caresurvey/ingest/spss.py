@@ -29,9 +29,18 @@ import pandas as pd
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source
 from caresurvey.ingest.ledger import Ledger, RowProblems
-from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, check_mapped, find_id_column, keeps
+from caresurvey.ingest.survey import (
+    NOT_ANSWERED,
+    Answer,
+    Item,
+    Variable,
+    build_responses,
+    check_mapped,
+    find_id_column,
+    keeps,
+)
 
-__all__ = ["read_spss"]
+__all__ = ["read_spss", "describe_spss"]
 
 
 def _is_user_missing(value: float, ranges: list[dict]) -> bool:
@@ -71,6 +80,31 @@ def _parse_sav(path: Path, file: str):
     return data, SimpleNamespace(
         variable_value_labels={column: dict(pairs) for column, pairs in meta["labels"].items()},
         column_names_to_labels=meta["questions"], missing_ranges=meta["missing"])
+
+
+def describe_spss(source: Source) -> list[Variable]:
+    """Every variable of a ``.sav`` file with its label (the question) and value labels in code
+    order, those on user-missing codes apart (for ``caresurvey init``); from the file's
+    dictionary, never its answers."""
+    data, meta = _parse_sav(source.path, source.display)
+    id_column = find_id_column(list(data.columns))
+    variables = []
+    for column in data.columns:
+        question = meta.column_names_to_labels.get(column) or None
+        if column == id_column:
+            variables.append(Variable(column, question, note="the respondent's id"))
+            continue
+        value_labels = sorted(meta.variable_value_labels.get(column, {}).items(), key=lambda pair: str(pair[0]))
+        if not value_labels:
+            variables.append(Variable(column, question, note="no value labels: free text or an unscaled number"))
+            continue
+        ranges = meta.missing_ranges.get(column, [])
+        if all(isinstance(code, float) for code, _ in value_labels):
+            value_labels.sort()
+        missing = [label for code, label in value_labels if isinstance(code, float) and _is_user_missing(code, ranges)]
+        variables.append(Variable(column, question, tuple(label for _, label in value_labels if label not in missing),
+                                  tuple(missing)))
+    return variables
 
 
 def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:

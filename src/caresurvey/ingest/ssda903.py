@@ -27,7 +27,7 @@ from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_he
 from caresurvey.ingest.untrusted import parse_xml
 from caresurvey.pseudonym import child_namespace
 
-__all__ = ["read_ssda903_csv", "read_ssda903_csv_files", "read_ssda903_xml", "OTHER_TABLES"]
+__all__ = ["read_ssda903_csv", "read_ssda903_csv_files", "read_ssda903_xml", "table_kind", "OTHER_TABLES"]
 
 _HEADER = {"child": ("CHILD", "CHILDID"), "sex": ("SEX",), "dob": ("DOB",), "ethnic": ("ETHNIC",)}
 _EPISODES = {
@@ -62,7 +62,14 @@ IDENTIFYING = {"upn", "homepost", "plpost", "urn", "mcdob", "swid", "mother"}
 _WITHHELD = IDENTIFYING | {"child", "childid", "dob"}
 
 
-def _kind(table: RawTable) -> str:
+def table_kind(table: RawTable) -> str:
+    """Which return table ``table`` is (header, episodes, reviews or another), by its columns.
+
+    Raises
+    ------
+    InputError
+        Where its columns match none.
+    """
     keys = {normalise_header(c) for c in table.columns}
     if {"decom", "ls"} <= keys:
         return "episodes"
@@ -334,7 +341,7 @@ def read_ssda903_csv_files(sources: Sequence[Source]) -> list[tuple[dict[str, pd
     parts = []
     for source in sources:
         table = read_csv_table(source.path, display=source.display)
-        parts.append((_kind(table), _Part(source, table, Ledger())))
+        parts.append((table_kind(table), _Part(source, table, Ledger())))
     return list(zip(_read_parts(parts), (part.ledger for _, part in parts)))
 
 

@@ -28,8 +28,8 @@ from caresurvey.ingest.common import ProblemsByOwner, Source, as_text, check_row
 from caresurvey.ingest.ledger import Ledger, RowProblems
 from caresurvey.pseudonym import respondent_namespace
 
-__all__ = ["Answer", "Item", "NOT_ANSWERED", "EMPLOYMENT_ITEM", "is_categorical", "keeps", "check_mapped",
-           "build_responses", "respondent_group"]
+__all__ = ["Answer", "Item", "Variable", "NOT_ANSWERED", "EMPLOYMENT_ITEM", "is_categorical", "keeps", "check_mapped",
+           "build_responses", "respondent_group", "observed_labels"]
 
 NOT_ANSWERED = "not answered"
 EMPLOYMENT_ITEM = "employment"
@@ -53,6 +53,53 @@ class Item:
     variable: str
     question: str | None
     answers: Sequence[Answer]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A questionnaire variable as ``caresurvey init`` lists it, to be mapped to an item: its name,
+    its question, its answer labels in the file's order (a codebook's or value labels' codes, else
+    the built-in scale's), those that mean no answer, and a note where it holds no labels."""
+
+    name: str
+    question: str | None
+    labels: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    note: str = ""
+
+
+#: Fewest respondents who must give an answer before ``caresurvey init`` lists it as a label
+#: seen in a file: a value one respondent wrote may be theirs alone (a name typed as "other").
+LISTED_FROM = 2
+#: Most distinct answers a variable can have for ``caresurvey init`` to list them as labels.
+MOST_LABELS = 20
+
+
+def observed_labels(name: str, question: str | None, values: Sequence[str]) -> Variable:
+    """A variable whose labels are only in its answers (a Qualtrics choice-text export), in the
+    order of the built-in scale they belong to, else most given first.
+
+    Only answers given by :data:`LISTED_FROM` respondents or more are listed, and none of a
+    variable with more than :data:`MOST_LABELS` distinct answers (free text): the scaffold must
+    not copy what one respondent wrote into a configuration file.
+    """
+    answered = [v for v in values if v != ""]
+    if not answered:
+        return Variable(name, question, note="no answers in the file")
+    counts = pd.Series(answered).value_counts(sort=True)
+    if len(counts) > MOST_LABELS:
+        return Variable(name, question, note="free text or many values: not listed")
+    shown = [label for label in counts.index if counts[label] >= LISTED_FROM]
+    if shown and all(re.fullmatch(r"-?\d+(\.0+)?", label) for label in shown):
+        return Variable(name, question, note="numeric codes without labels: export with choice text")
+    scale = codes.builtin_scale_of(shown)
+    if scale is not None:  # in the scale's order, its missing labels last
+        order = {codes.label_key(label): place for place, label in enumerate((*codes.SCALES[scale].labels,
+                                                                              *codes.SCALES[scale].missing))}
+        shown.sort(key=lambda label: order[codes.label_key(label)])
+    rare = len(counts) - len(shown)
+    return Variable(name, question, tuple(shown),
+                    note=f"{rare} answer(s) given by fewer than {LISTED_FROM} respondents not listed" if rare else "")
 
 
 def _builtin(label: str) -> tuple[str, int] | None:

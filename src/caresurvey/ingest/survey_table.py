@@ -13,17 +13,36 @@ cannot be read with certainty, so its respondent's row is quarantined.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, table_problems
 from caresurvey.ingest.ledger import Ledger
-from caresurvey.ingest.survey import NOT_ANSWERED, Answer, Item, build_responses, check_mapped, find_id_column, keeps
-from caresurvey.ingest.tabular import ROW, RawTable, match_columns, read_csv_table, read_xlsx_table, xlsx_sheet_names
+from caresurvey.ingest.survey import (
+    NOT_ANSWERED,
+    Answer,
+    Item,
+    Variable,
+    build_responses,
+    check_mapped,
+    find_id_column,
+    keeps,
+)
+from caresurvey.ingest.tabular import (
+    ROW,
+    RawTable,
+    has_columns,
+    match_columns,
+    read_csv_table,
+    read_xlsx_table,
+    xlsx_sheet_names,
+)
 from caresurvey.ingest.values import parse_whole_number
 
-__all__ = ["read_survey_table", "Codebook", "read_codebook"]
+__all__ = ["read_survey_table", "describe_survey_table", "is_codebook", "has_codebook_sheet", "Codebook",
+           "read_codebook"]
 
 _CODEBOOK_COLUMNS = {
     "variable": ("variable", "name", "var"),
@@ -47,8 +66,21 @@ def _is_xlsx(source: Source) -> bool:
     return source.path.suffix.lower() in (".xlsx", ".xlsm")
 
 
+_CODEBOOK_REQUIRED = ("variable", "value", "label")
+
+
+def is_codebook(table: RawTable) -> bool:
+    """Whether a table is a codebook (variable, value, label)."""
+    return has_columns(table, _CODEBOOK_COLUMNS, _CODEBOOK_REQUIRED)
+
+
+def has_codebook_sheet(path: Path, display: str) -> bool:
+    """Whether a workbook holds its own codebook (a sheet named Codebook)."""
+    return any(sheet.strip().casefold() == "codebook" for sheet in xlsx_sheet_names(path, display))
+
+
 def read_codebook(table: RawTable) -> Codebook:
-    cols = match_columns(table, _CODEBOOK_COLUMNS, ("variable", "value", "label"), what="a codebook")
+    cols = match_columns(table, _CODEBOOK_COLUMNS, _CODEBOOK_REQUIRED, what="a codebook")
     questions: dict[str, str] = {}
     labels: dict[str, dict[int, str]] = {}
     missing: dict[str, set[int]] = {}
@@ -86,8 +118,28 @@ def _coded(text: str, labels: dict[int, str], missing: set[int], index, column: 
     return Answer(None, labels[code].lower()) if code in missing else Answer(labels[code])
 
 
-def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
-    """A questionnaire table and its codebook as ``responses`` rows."""
+def describe_survey_table(source: Source) -> list[Variable]:
+    """Every variable of a questionnaire table with its question and labels, from its codebook
+    (for ``caresurvey init``); never its answers."""
+    table, codebook = _table_and_codebook(source)
+    id_column = find_id_column(table.columns)
+    variables = []
+    for column in table.columns:
+        question = codebook.questions.get(column)
+        if column == id_column:
+            variables.append(Variable(column, question, note="the respondent's id"))
+        elif column not in codebook.labels:
+            variables.append(Variable(column, question, note="not coded in the codebook: an id or free text"))
+        else:
+            coded = sorted(codebook.labels[column].items())
+            missing = codebook.missing.get(column, set())
+            variables.append(Variable(column, question, tuple(label for code, label in coded if code not in missing),
+                                      tuple(label for code, label in coded if code in missing)))
+    return variables
+
+
+def _table_and_codebook(source: Source) -> tuple[RawTable, Codebook]:
+    """The table of responses and its codebook (a Codebook sheet, or the entry's codebook file)."""
     if _is_xlsx(source):
         sheets = xlsx_sheet_names(source.path, source.display)
         codebook_sheet = next((s for s in sheets if s.strip().casefold() == "codebook"), None)
@@ -112,6 +164,12 @@ def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]
             raise InputError(str(source.codebook), "no-file", "the codebook named for this survey table was not found")
         loader = read_xlsx_table if source.codebook.suffix.lower() == ".xlsx" else read_csv_table
         codebook = read_codebook(loader(source.codebook))
+    return table, codebook
+
+
+def read_survey_table(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
+    """A questionnaire table and its codebook as ``responses`` rows."""
+    table, codebook = _table_and_codebook(source)
     raw = table.data
     problems = table_problems(table)
     id_column = find_id_column(table.columns)

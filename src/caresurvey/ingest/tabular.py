@@ -248,6 +248,12 @@ def read_xlsx_table(path: Path, sheet: str | None = None, *, display: str | None
     return _build(f"{file} [{worksheet.title}]", rows, 1, 1)
 
 
+def has_columns(table: RawTable, wanted: Mapping[str, Sequence[str]], required: Sequence[str]) -> bool:
+    """Whether ``table`` has every ``required`` column of ``wanted`` (see :func:`match_columns`)."""
+    keys = {normalise_header(column) for column in table.columns}
+    return all(any(normalise_header(spelling) in keys for spelling in wanted[name]) for name in required)
+
+
 def match_columns(
     table: RawTable,
     wanted: Mapping[str, Sequence[str]],
