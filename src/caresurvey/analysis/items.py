@@ -13,16 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.stats import (
-    NOT_COMPUTED,
-    chi_square_check,
-    cramers_v,
-    exact_test,
-    holm,
-    ordinal_logit,
-    stream_seed,
-    with_wilson,
-)
+from caresurvey.analysis.stats import holm, ordinal_logit, table_test, with_wilson
 from caresurvey.codes import Scale
 
 __all__ = ["item_answers", "item_tests", "item_models", "ALL_GROUPS", "MODEL_MIN_ANSWERS"]
@@ -90,17 +81,8 @@ def item_tests(answers: pd.DataFrame, seed: int) -> pd.DataFrame:
         cells = cells.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
         if len(cells) < 2:
             continue
-        if np.isnan(cells).any():
-            rows.append({"item": item, "groups": len(cells), "n": np.nan, "test": NOT_COMPUTED, "p_value": np.nan,
-                         "seed": None, "cramers_v": np.nan, "chi2_valid": None, "min_expected": np.nan})
-            continue
-        table = cells.astype(int)
-        test = exact_test(table, stream_seed(seed, item))
-        used = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-        check = chi_square_check(used) if min(used.shape) > 1 else {"valid": False, "min_expected": np.nan}
-        rows.append({"item": item, "groups": len(table), "n": int(table.sum()), "test": test.method,
-                     "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table),
-                     "chi2_valid": check["valid"], "min_expected": check["min_expected"]})
+        total = np.nan if np.isnan(cells).any() else int(cells.sum())
+        rows.append({"item": item, "groups": len(cells), "n": total, **table_test(cells, seed, item)})
     out = pd.DataFrame(rows, columns=["item", "groups", "n", "test", "p_value", "seed", "cramers_v", "chi2_valid",
                                       "min_expected"])
     out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"]) if len(out) else [])

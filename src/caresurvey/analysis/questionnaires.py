@@ -17,13 +17,11 @@ import pandas as pd
 
 from caresurvey.analysis.stats import (
     NOT_COMPUTED,
-    chi_square_check,
-    cramers_v,
     exact_test,
     holm,
     ordinal_logit,
     risk_difference,
-    stream_seed,
+    table_test,
     with_wilson,
 )
 from caresurvey.codes import AGREEMENT_SCALE, FREQUENCY_SCALE, LA_EMPLOYED, SELF_EMPLOYED
@@ -136,16 +134,8 @@ def iro_cg_contact_tests(contact: pd.DataFrame, seed: int) -> pd.DataFrame:
         part = contact[contact["item"] == item]
         cells = np.array([[part[(part["group"] == g) & (part["category"] == c)]["n"].item()
                            for c in CONTACT_CATEGORIES] for g in CONTACT_GROUPS], dtype=float)
-        if np.isnan(cells).any():
-            rows.append({"item": item, "n_iro": np.nan, "n_cg": np.nan, "test": NOT_COMPUTED, "p_value": np.nan,
-                         "seed": None, "cramers_v": np.nan, "chi2_valid": None, "min_expected": np.nan})
-            continue
-        table = cells.astype(int)
-        test = exact_test(table, stream_seed(seed, item))
-        check = chi_square_check(table) if table.sum(axis=1).min() > 0 else {"valid": False, "min_expected": np.nan}
-        rows.append({"item": item, "n_iro": int(table[0].sum()), "n_cg": int(table[1].sum()), "test": test.method,
-                     "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table),
-                     "chi2_valid": check["valid"], "min_expected": check["min_expected"]})
+        sizes = (np.nan, np.nan) if np.isnan(cells).any() else (int(cells[0].sum()), int(cells[1].sum()))
+        rows.append({"item": item, "n_iro": sizes[0], "n_cg": sizes[1], **table_test(cells, seed, item)})
     out = pd.DataFrame(rows, columns=["item", "n_iro", "n_cg", "test", "p_value", "seed", "cramers_v", "chi2_valid",
                                       "min_expected"])
     out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"]) if len(out) else [])

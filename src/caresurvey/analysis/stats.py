@@ -32,6 +32,7 @@ __all__ = [
     "fisher_exact_many",
     "chi_square_check",
     "cramers_v",
+    "table_test",
     "risk_difference",
     "holm",
     "ordinal_logit",
@@ -229,6 +230,34 @@ def cramers_v(table: np.ndarray) -> float:
     if min(table.shape) < 2:
         return float("nan")
     return float(stats.contingency.association(table, method="cramer", correction=False))
+
+
+def table_test(cells: np.ndarray, seed: int, stream: str) -> dict:
+    """An output row's test of one contingency table: Fisher's exact test (Freeman-Halton by
+    seeded Monte Carlo beyond 2 x 2, on the stream ``stream_seed(seed, stream)``), Cramer's V,
+    and the chi-square expected-count check (reported, not used to choose the test).
+
+    Parameters
+    ----------
+    cells : numpy.ndarray
+        The table's counts as floats; NaN where disclosure control withheld one.
+
+    Returns
+    -------
+    dict
+        ``test, p_value, seed, cramers_v, chi2_valid, min_expected``; where a count is withheld,
+        ``test`` is :data:`NOT_COMPUTED` and the statistics are missing.
+    """
+    cells = np.asarray(cells, dtype=float)
+    if np.isnan(cells).any():
+        return {"test": NOT_COMPUTED, "p_value": np.nan, "seed": None, "cramers_v": np.nan, "chi2_valid": None,
+                "min_expected": np.nan}
+    table = cells.astype(int)
+    test = exact_test(table, stream_seed(seed, stream))
+    used = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    check = chi_square_check(used) if used.size and min(used.shape) > 1 else {"valid": False, "min_expected": np.nan}
+    return {"test": test.method, "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table),
+            "chi2_valid": check["valid"], "min_expected": check["min_expected"]}
 
 
 def risk_difference(count1: int, n1: int, count2: int, n2: int, confidence: float = 0.95) -> tuple[float, float, float]:

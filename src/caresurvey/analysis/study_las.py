@@ -16,7 +16,7 @@ import pandas as pd
 
 from caresurvey.analysis.funnel import FUNNEL_COLUMNS, funnel_table
 from caresurvey.analysis.legal_status import ALL_LAS, SAMPLED_STATUSES
-from caresurvey.analysis.stats import NOT_COMPUTED, chi_square_check, cramers_v, exact_test, holm, stream_seed
+from caresurvey.analysis.stats import holm, table_test
 
 __all__ = ["study_la_heterogeneity", "study_la_funnels", "HETEROGENEITY_COLUMNS"]
 
@@ -26,15 +26,9 @@ HETEROGENEITY_COLUMNS = ["measure", "las", "n", "test", "p_value", "p_holm", "se
 
 def _test_row(measure: str, cells: np.ndarray, seed: int) -> dict:
     """The test of one LA-by-outcome table (rows LAs); not computed where a count is withheld."""
-    if np.isnan(cells).any():
-        return {"measure": measure, "las": len(cells), "n": np.nan, "test": NOT_COMPUTED, "p_value": np.nan,
-                "seed": None, "cramers_v": np.nan, "chi2_valid": None, "min_expected": np.nan}
-    table = cells.astype(int)
-    test = exact_test(table, stream_seed(seed, measure))
-    check = chi_square_check(table) if table.sum() and min(table.shape) > 1 else {"valid": False, "min_expected": np.nan}
-    return {"measure": measure, "las": int((table.sum(axis=1) > 0).sum()), "n": int(table.sum()), "test": test.method,
-            "p_value": test.p_value, "seed": test.seed, "cramers_v": cramers_v(table), "chi2_valid": check["valid"],
-            "min_expected": check["min_expected"]}
+    withheld = np.isnan(cells).any()
+    return {"measure": measure, "las": len(cells) if withheld else int((np.nansum(cells, axis=1) > 0).sum()),
+            "n": np.nan if withheld else int(cells.sum()), **table_test(cells, seed, measure)}
 
 
 def _numbers(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
