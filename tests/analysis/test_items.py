@@ -76,7 +76,7 @@ def test_an_item_with_a_withheld_count_is_not_tested():
 
 
 def test_the_ordinal_model_agrees_with_r_polr():
-    models = item_models(_responses(missing=2), {"involved": FREQUENCY})
+    models = item_models(item_answers(_responses(missing=2), {"involved": FREQUENCY}), {"involved": FREQUENCY})
     assert len(models) == 1
     row = models.iloc[0]
     # the reference is the group with most answers: 14 social workers against 11 IROs
@@ -95,6 +95,15 @@ def test_a_group_with_too_few_answers_is_left_out_of_the_model_and_unordered_sca
     few = _responses()
     keep = few["group"] == "Social worker"
     few = pd.concat([few[keep], few[~keep].head(MODEL_MIN_ANSWERS - 1)])
-    assert item_models(few, {"involved": FREQUENCY}).empty  # one group left: nothing to compare
-    unordered = Scale(FREQUENCY.labels, ordered=False)
-    assert item_models(_responses(), {"involved": unordered}).empty
+    scales = {"involved": FREQUENCY}
+    assert item_models(item_answers(few, scales), scales).empty  # one group left: nothing to compare
+    unordered = {"involved": Scale(FREQUENCY.labels, ordered=False)}
+    assert item_models(item_answers(_responses(), unordered), unordered).empty
+
+
+def test_a_model_that_needs_a_withheld_count_is_not_fitted():
+    scales = {"involved": FREQUENCY}
+    answers = item_answers(_responses(), scales)
+    answers.loc[(answers["group"] == "IRO") & (answers["answer"] == "Rarely"), "n"] = np.nan
+    models = item_models(answers, scales)
+    assert models["term"].tolist() == [NOT_COMPUTED] and models["coefficient"].isna().all()

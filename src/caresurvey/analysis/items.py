@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from caresurvey.analysis.stats import holm, ordinal_logit, table_test, with_wilson
+from caresurvey.analysis.stats import NOT_COMPUTED, holm, ordinal_logit, table_test, with_wilson
 from caresurvey.codes import Scale
 
 __all__ = ["item_answers", "item_tests", "item_models", "ALL_GROUPS", "MODEL_MIN_ANSWERS"]
@@ -89,18 +89,20 @@ def item_tests(answers: pd.DataFrame, seed: int) -> pd.DataFrame:
     return out
 
 
-def item_models(responses: pd.DataFrame, scales: Mapping[str, Scale]) -> pd.DataFrame:
-    """Proportional-odds models of each ordered item's answers on respondent group.
+def item_models(answers: pd.DataFrame, scales: Mapping[str, Scale]) -> pd.DataFrame:
+    """Proportional-odds models of each ordered item's answers on respondent group, fitted to
+    the table of answers as released.
 
     An item is modelled where at least two groups gave :data:`MODEL_MIN_ANSWERS` answers or
     more; groups with fewer are left out of its model. The group with most answers is the
-    reference (ties: in name order).
+    reference (ties: in name order). A model that needs a withheld count is not fitted: its
+    one row's ``term`` says so.
 
     Parameters
     ----------
-    responses : pandas.DataFrame
-        The ``responses`` table: ``item``, ``group``, ``response_code`` (the answer's position on
-        the item's scale).
+    answers : pandas.DataFrame
+        The table of :func:`item_answers` (after disclosure control: a withheld count is missing);
+        each answer's position on its scale is its place among the scale's labels.
     scales : mapping of str to Scale
         The study's items and their scales; only ordered scales are modelled.
 
@@ -114,18 +116,27 @@ def item_models(responses: pd.DataFrame, scales: Mapping[str, Scale]) -> pd.Data
     columns = ["item", "term", "reference", "coefficient", "odds_ratio", "ci_low", "ci_high", "p_value", "n",
                "converged"]
     pieces = []
-    answered = responses[responses["response_code"].notna()]
     for item, scale in scales.items():
-        if not scale.ordered:
+        part = answers[(answers["item"] == item) & (answers["group"] != ALL_GROUPS)]
+        if not scale.ordered or part.empty:
             continue
-        own = answered[answered["item"] == item]
-        sizes = own["group"].value_counts()
+        counts = pd.to_numeric(part["n"], errors="coerce")
+        sizes = pd.to_numeric(part["denominator"], errors="coerce").groupby(part["group"], sort=False).first()
         enough = sorted(sizes[sizes >= MODEL_MIN_ANSWERS].index, key=lambda g: (-sizes[g], g))
-        if len(enough) < 2 or own.loc[own["group"].isin(enough), "response_code"].nunique() < 2:
+        if len(enough) < 2:
             continue
-        own = own[own["group"].isin(enough)]
-        model = ordinal_logit(own["response_code"].astype(int), own["group"], reference=enough[0])
-        pieces.append(model.assign(item=item, reference=enough[0]))
+        modelled = part["group"].isin(enough)
+        if counts[modelled].isna().any():
+            pieces.append(pd.DataFrame([{"item": item, "term": NOT_COMPUTED}], columns=columns))
+            continue
+        given = part[modelled & (counts > 0)]
+        if given["answer"].nunique() < 2:
+            continue
+        times = counts[given.index].astype(int).to_numpy()
+        position = {label: place for place, label in enumerate(scale.labels, start=1)}
+        codes = pd.Series(np.repeat(given["answer"].map(position).to_numpy(), times))
+        groups = pd.Series(np.repeat(given["group"].to_numpy(), times))
+        pieces.append(ordinal_logit(codes, groups, reference=enough[0]).assign(item=item, reference=enough[0]))
     if not pieces:
         return pd.DataFrame(columns=columns)
     return pd.concat(pieces, ignore_index=True)[columns]

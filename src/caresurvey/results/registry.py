@@ -279,15 +279,16 @@ REGISTRY: tuple[OutputTable, ...] = (
              _ITEMS),
         ITEMS, settings=("seed",)),
     OutputTable(
-        "item_models", item_models, {"responses": "responses", "scales": ITEM_SCALES},
+        "item_models", item_models, {"answers": "item_answers", "scales": ITEM_SCALES},
         Roles(keys=("item", "term"), labels=("reference",), sizes=("n",), intervals=("ci_low", "ci_high"),
               statistics=("coefficient", "odds_ratio", "p_value", "converged")),
         Text("Each ordered item's answers, by respondent group",
              "Using every point of each ordered scale, how do the groups' answers differ from the largest group's?",
              f"Proportional-odds (ordinal logistic, logit link) regression of the answer's position on its scale on "
              f"respondent group, for each ordered item at least two groups answered {MODEL_MIN_ANSWERS} times or more "
-             "(statsmodels OrderedModel), with Wald 95% intervals for the odds ratios; the largest group is the "
-             "reference. An odds ratio above 1: answers further along the scale (towards its last label).",
+             "(statsmodels OrderedModel), fitted to the answers table as released, with Wald 95% intervals for the "
+             "odds ratios; the largest group is the reference. An odds ratio above 1: answers further along the "
+             "scale (towards its last label).",
              "The proportional-odds assumption is not tested here. Check 'converged' before reading a row.",
              _ITEMS),
         ITEMS),
