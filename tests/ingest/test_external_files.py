@@ -207,3 +207,33 @@ def test_ees_england_agrees_with_its_las(statistics):
     assert england == 83840
     assert abs(england - las["value"].sum()) <= 5
     assert rows.loc[rows["geographic_level"] == "National", "la_code"].item() == "E92000001"
+
+
+def test_the_dfe_xml_layout_loses_no_record(validator):
+    # The DfE's layout writes UASC, OC3 and AD1 as HEADER's own fields (the DfE 903 validator's
+    # reader takes them so). Counted here with ElementTree, independently of the reader.
+    root = ET.parse(validator / "fake_903.xml").getroot()
+    headers = [child.find("HEADER") for child in root.iter("CHILD")]
+    flagged = sum(1 for h in headers if (h.findtext("UASC") or "").strip() == "1" or (h.findtext("DUC") or "").strip())
+    in_touch = sum(1 for h in headers if (h.findtext("IN_TOUCH") or "").strip())
+    decided = sum(1 for h in headers if (h.findtext("DATE_INT") or "").strip())
+    assert (flagged, in_touch, decided) == (12, 6, 3)  # the records the issue found lost
+    tables, ledger = read_tables([validator / "fake_903.xml"], read_ssda903_xml, la="FAKE")
+    assert len(tables["ssda903_uasc"]) == flagged and len(tables["ssda903_oc3"]) == in_touch
+    assert len(tables["ssda903_ad1"]) == decided
+    assert len(tables["ssda903_missing"]) == sum(1 for _ in root.iter("AMISSING"))
+    assert len(tables["ssda903_placed_for_adoption"]) == sum(1 for _ in root.iter("AD_PLACED"))
+    assert adds_up(ledger) and sum(r.rows_read for r in ledger.reconciliations) == 2454
+    left_out = " ".join(ledger.dropped_columns["fake_903.xml"])
+    for field in ("UPN (identifier)", "MC_DOB (identifier)", "HOME_POST (identifier)", "PL_POST (identifier)",
+                  "URN (identifier)", "DOB (identifier, kept as its month)"):
+        assert field in left_out, field
+
+
+def test_every_column_a_csv_return_leaves_out_is_listed_with_why(validator):
+    _, ledger = read_tables(sorted(validator.glob("*.csv")), read_ssda903_csv, la="FAKE")
+    assert ledger.dropped_columns["header.csv"] == ["DOB (identifier, kept as its month)", "UPN (identifier)",
+                                                    "MOTHER (identifier)", "MC_DOB (identifier)"]
+    assert ledger.dropped_columns["episodes.csv"] == ["HOME_POST (identifier)", "PL_POST (identifier)",
+                                                      "URN (identifier)"]
+    assert ledger.dropped_columns["sw_episodes.csv"] == ["DOB (identifier, kept as its month)", "SW_ID (identifier)"]

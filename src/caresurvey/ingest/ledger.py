@@ -83,8 +83,8 @@ class Ledger:
 
     def drop_columns(self, file: str, columns: list[str], why: str) -> None:
         """Record columns that were read but not kept (identifiers, free text), and why."""
-        if columns:
-            self.dropped_columns.setdefault(file, []).extend(f"{c} ({why})" for c in columns)
+        listed = self.dropped_columns.setdefault(file, []) if columns else []
+        listed.extend(entry for entry in (f"{c} ({why})" for c in columns) if entry not in listed)
 
     def extend(self, other: Ledger) -> None:
         """Add another ledger's records (one file's, read apart) to this one."""

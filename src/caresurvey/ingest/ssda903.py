@@ -290,6 +290,31 @@ def _other(name: str, group: _Group) -> list[pd.DataFrame]:
 _PROCESSED_TABLE = {"header": "children", "episodes": "episodes", "reviews": "reviews"}
 
 
+def _not_kept(kind: str, table: RawTable) -> dict[str, list[str]]:
+    """The columns of a return table that reach no processed table, by why: identifiers (a UPN, a
+    postcode; a date of birth becomes a birth month) and, in the header, episodes and reviews,
+    the fields no analysis uses. The other return tables keep every other field."""
+    used = set(_columns(kind, table).values()) if kind in _COLUMNS else None
+    out: dict[str, list[str]] = {}
+    for column in table.columns:
+        why = _why_not_kept(column, kind) or (NOT_USED if used is not None and column not in used else None)
+        if why is not None:
+            out.setdefault(why, []).append(column)
+    return out
+
+
+#: Why a field of a header, episodes or reviews table is not kept, where it is not an identifier.
+NOT_USED = "not used by any analysis"
+
+
+def _why_not_kept(column: str, kind: str) -> str | None:
+    """Why an identifying field is not kept (None for one that is not an identifier)."""
+    key = normalise_header(column)
+    if key == "dob":
+        return "identifier" if kind == "reviews" else "identifier, kept as its month"
+    return "identifier" if key in IDENTIFYING else None
+
+
 def _read_parts(parts: list[tuple[str, _Part]]) -> list[dict[str, pd.DataFrame]]:
     """Each part's processed table, its header's group read at once; in the order of ``parts``.
 
@@ -301,7 +326,8 @@ def _read_parts(parts: list[tuple[str, _Part]]) -> list[dict[str, pd.DataFrame]]
     for kind, part in parts:
         # a file that cannot be read as the table it seems is refused before any row is read
         _require_la(part.source)
-        _columns(kind, part.table)
+        for why, columns in _not_kept(kind, part.table).items():
+            part.ledger.drop_columns(part.table.file, columns, why)
     groups: dict[tuple, list[int]] = {}
     pseudonyms: dict[str, str] = {}
     for position, (kind, part) in enumerate(parts):
@@ -347,7 +373,7 @@ def read_ssda903_csv_files(sources: Sequence[Source]) -> list[tuple[dict[str, pd
 
 # --------------------------------------------------------------------------- XML
 
-# XML element -> (CSV table kind, tag renames). Nested record elements of a child's HEADER.
+#: Record elements nested in a child's HEADER, by the CSV table they are rows of.
 _XML_RECORDS = {
     "AREVIEW": "reviews",
     "AMISSING": "missing",
@@ -356,17 +382,57 @@ _XML_RECORDS = {
     "PERMANENCE": "previous_permanence",
     "AD_PLACED": "placed_for_adoption",
     "ADOPTION": "ad1",
+    "UASC": "uasc",
 }
+#: The HEADER's own fields that are the header table's.
+_XML_HEADER = ("CHILDID", "SEX", "DOB", "ETHNIC")
+#: Records the DfE's layout writes as flat fields of HEADER, as the DfE 903 validator reads them:
+#: a UASC record where the child is flagged UASC or has a date UASC ceased, an OC3 record where it
+#: has care leaver fields, an AD1 record where it has a date of the decision to adopt. Each
+#: record takes the child's sex and date of birth as its CSV table does.
+_XML_FLAT_RECORDS = {
+    "uasc": (("SEX", "DOB", "DUC"), ("UASC", "DUC")),
+    "oc3": (("DOB", "IN_TOUCH", "ACTIV", "ACCOM"), ("IN_TOUCH", "ACTIV", "ACCOM")),
+    "ad1": (("DOB", "DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"),
+            ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")),
+}
+#: HEADER fields of the return that no table keeps (the identifying ones among them).
+_KNOWN_HEADER_FIELDS = {"upn", "mother", "mcdob"}
+#: The values of HEADER's UASC field that flag a child as UASC.
+_UASC_FLAG = {"1", "true", "yes", "y"}
+
+
+def _leaf_text(element) -> str:
+    return (element.text or "").strip()
 
 
 def _text(element, tag: str) -> str:
     found = element.find(tag)
-    return "" if found is None or found.text is None else found.text.strip()
+    return "" if found is None else _leaf_text(found)
+
+
+def _flat_records(header, child_id: str, position: int) -> dict[str, dict[str, str]]:
+    """The records the DfE's layout writes as HEADER's own fields (UASC, OC3, AD1)."""
+    fields = {element.tag: _leaf_text(element) for element in header if not len(element)}
+    records = {}
+    for kind, (columns, markers) in _XML_FLAT_RECORDS.items():
+        present = [fields.get(marker, "") for marker in markers]
+        if kind == "uasc":
+            flagged = present[0].casefold() in _UASC_FLAG or bool(present[1])
+        else:
+            flagged = any(present)
+        if flagged:
+            records[kind] = {ROW: position, "CHILD": child_id, **{column: fields.get(column, "") for column in columns}}
+    return records
 
 
 def read_ssda903_xml(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     """An SSDA903 XML return (``EXPSSDA903``): the same tables as the CSV form.
 
+    Both layouts are read: records nested in HEADER (``<UASC><DUC>..</DUC></UASC>``) and the
+    DfE's, where UASC, OC3 and AD1 are HEADER's own fields (``<UASC>1</UASC><DUC>..</DUC>``).
+    Every element is read or listed: a record element of a kind not known here becomes its own
+    ``ssda903_<kind>`` table; a field not read is listed in ``reconciliation.json`` with why.
     Each record's "row" in messages is the 1-based position of its ``CHILD`` element.
     """
     root = parse_xml(source.path, source.display, "the return", "export the return again")
@@ -374,31 +440,39 @@ def read_ssda903_xml(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
         raise InputError(source.display, "not-ssda903",
                          f"is not an SSDA903 XML return: its root element is <{root.tag}>, not <EXPSSDA903>")
     rows: dict[str, list[dict[str, str]]] = {}
+    not_kept: dict[str, str] = {}
+    flat_fields = {column for columns, markers in _XML_FLAT_RECORDS.values() for column in (*columns, *markers)}
     for position, child in enumerate(root.iter("CHILD"), start=1):
         header = child.find("HEADER")
         if header is None:
             rows.setdefault("header", []).append({ROW: position, "CHILD": ""})
             continue
         child_id = _text(header, "CHILDID")
-        record = {ROW: position, "CHILD": child_id, "SEX": _text(header, "SEX"), "DOB": _text(header, "DOB"),
-                  "ETHNIC": _text(header, "ETHNIC")}
-        rows.setdefault("header", []).append(record)
+        rows.setdefault("header", []).append(
+            {ROW: position, "CHILD": child_id, **{tag: _text(header, tag) for tag in _XML_HEADER[1:]}})
+        for kind, record in _flat_records(header, child_id, position).items():
+            rows.setdefault(kind, []).append(record)
         for element in header:
-            kind = _XML_RECORDS.get(element.tag)
-            if kind is None:
-                if element.tag == "UASC" and len(element):
-                    kind = "uasc"
-                else:
-                    continue
-            values = {ROW: position, "CHILD": child_id}
-            values.update({sub.tag: (sub.text or "").strip() for sub in element})
+            if not len(element):  # one of HEADER's own fields
+                if element.tag not in _XML_HEADER and element.tag not in flat_fields:
+                    not_kept[element.tag] = _why_not_kept(element.tag, "header") or (
+                        NOT_USED if normalise_header(element.tag) in _KNOWN_HEADER_FIELDS
+                        else "not a field of the return caresurvey reads")
+                continue
+            kind = _XML_RECORDS.get(element.tag, element.tag.lower())
+            values = {ROW: position, "CHILD": child_id, **{sub.tag: _leaf_text(sub) for sub in element}}
             if kind == "reviews" or any(v for k, v in values.items() if k not in (ROW, "CHILD")):
                 rows.setdefault(kind, []).append(values)
-        for episode in child.iter("EPISODE"):
+        for element in child:
+            if element.tag == "HEADER":
+                continue
+            kind = "episodes" if element.tag == "EPISODE" else element.tag.lower()
             values = {ROW: position, "CHILD": child_id}
-            values.update({("PLACE" if sub.tag == "PL" else sub.tag): (sub.text or "").strip() for sub in episode})
-            rows.setdefault("episodes", []).append(values)
+            values.update({("PLACE" if sub.tag == "PL" else sub.tag): _leaf_text(sub) for sub in element})
+            rows.setdefault(kind, []).append(values)
     own = Ledger()
+    for tag, why in sorted(not_kept.items()):
+        own.drop_columns(source.display, [tag], why)
     parts = [(kind, _Part(source, _table_from_records(source.display, records), own)) for kind, records in rows.items()]
     out: dict[str, pd.DataFrame] = {}
     for tables in _read_parts(parts):
