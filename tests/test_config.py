@@ -60,6 +60,8 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
         ('[scales]\nyn = ["Yes", "yes "]\n', "repeats 'Yes', 'yes '"),
         ('[scales]\nyn = { labels = ["Yes", "No"], missing = ["no"] }\n', "cannot be both an answer and missing"),
         ('[[inputs]]\npath = "x.csv"\nformat = "ssda903-csv"\ndate_format = "%d/%m/%Y"\n', "date_format"),
+        ('[[inputs]]\npath = "x.csv"\nformat = "ssda903-csv"\nyear = "2018-20"\n',
+         "year: '2018-20' is not a collection year: a collection runs from one April to the next"),
     ],
 )
 def test_mistakes_are_named(tmp_path, extra, message):
@@ -81,3 +83,10 @@ def test_a_group_is_matched_whatever_its_case_and_spacing_and_spelt_as_the_study
                                                                     '"separate_iro_service" }\n'))
     (spec,) = load_config(tmp_path / "c.toml").inputs
     assert spec.group == "Guardians"
+
+
+def test_an_entry_names_its_collection_year_as_the_dfe_does(tmp_path):
+    (tmp_path / "c.toml").write_text(MINIMAL + '[[inputs]]\npath = "x.csv"\nformat = "ssda903-csv"\nla = "LA1"\n'
+                                               'year = "2018-19"\n')
+    (spec,) = load_config(tmp_path / "c.toml").inputs
+    assert spec.year == 2019  # the collection ending 31 March 2019

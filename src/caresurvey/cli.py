@@ -215,6 +215,15 @@ def _progress(position: int, total: int, what: str) -> None:
     print(f"[{position}/{total}] {what}", file=sys.stderr, flush=True)
 
 
+def _collection_year(text: str) -> int:
+    from caresurvey.manifest import collection_year
+
+    try:
+        return collection_year(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _run_init(args: argparse.Namespace) -> int:
     from caresurvey.scaffold import scaffold_study, write_scaffold
 
@@ -262,9 +271,9 @@ def _run_ingest(args: argparse.Namespace) -> int:
     from caresurvey.pseudonym import resolve_key
 
     if args.format is None:
-        if args.paths or args.out or args.la or args.group or args.codebook or args.date_format:
-            raise CaresurveyError("PATH, --out, --la, --group, --codebook and --date-format go with --format (single "
-                                  "sources); without --format the configuration's manifest is ingested")
+        if args.paths or args.out or args.la or args.group or args.codebook or args.date_format or args.year:
+            raise CaresurveyError("PATH, --out, --la, --group, --codebook, --date-format and --year go with --format "
+                                  "(single sources); without --format the configuration's manifest is ingested")
         summary = ingest_study(load_config(args.config), progress=_progress, accept_losses=args.accept_losses)
     else:
         if not args.paths or args.out is None:
@@ -274,7 +283,8 @@ def _run_ingest(args: argparse.Namespace) -> int:
             origin="caresurvey ingest --format")
         summary = ingest_files(args.format, [Path(p) for p in args.paths], Path(args.out), key=key, la=args.la,
                                group=args.group, codebook=Path(args.codebook) if args.codebook else None,
-                               date_format=args.date_format, progress=_progress, accept_losses=args.accept_losses)
+                               date_format=args.date_format, year=args.year, progress=_progress,
+                               accept_losses=args.accept_losses)
     tables = ", ".join(f"{name} {rows}" for name, rows in summary["tables"].items())
     print(f"{summary['rows_read']} rows read: {summary['rows_kept']} kept, {summary['rows_quarantined']} quarantined "
           f"({summary['problems']} problems in {summary['out']}/quarantine.csv)")
@@ -529,6 +539,9 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--la", help="with --format: the LA the files belong to (SSDA903, case files)")
     ingest.add_argument("--group", help="with --format: the respondent group of a questionnaire")
     ingest.add_argument("--codebook", metavar="PATH", help="with --format survey-table: the codebook of a CSV")
+    ingest.add_argument("--year", type=_collection_year, metavar="YEAR",
+                        help="with --format: the collection year of SSDA903 returns (2019 or 2018-19, which end in "
+                        "March 2019), where their names do not say it")
     ingest.add_argument("--date-format", choices=DATE_FORMATS,
                         help="with --format: which way round the files write dates, where their own dates cannot "
                         "tell (no day above 12)")

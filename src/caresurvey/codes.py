@@ -24,6 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "CODE_YEARS",
+    "FIRST_COLLECTION_YEAR",
+    "LAST_COLLECTION_YEAR",
+    "valid_in_year",
+    "code_years_phrase",
+    "year_label",
     "builtin_scale_of",
     "SEX",
     "ETHNICITY",
@@ -71,7 +77,8 @@ __all__ = [
 
 # --------------------------------------------------------------------------- SSDA903 header
 
-SEX = {"1": "Male", "2": "Female"}
+#: Sex as returned: 1 and 2 until 2023-24, M, F and U from 2024-25 (see :data:`CODE_YEARS`).
+SEX = {"1": "Male", "2": "Female", "M": "Male", "F": "Female", "U": "Unknown or not recorded"}
 
 ETHNICITY = {
     "WBRI": "White British",
@@ -159,6 +166,7 @@ PLACEMENT_TYPE = {
     "A5": "Placed for adoption with placement order with current foster carer(s)",
     "A6": "Placed for adoption with placement order not with current foster carer(s)",
     "H5": "Semi-independent living accommodation not subject to children's homes regulations",
+    "K3": "Supported accommodation",
     "K1": "Secure children's home",
     "K2": "Children's home subject to Children's Homes Regulations",
     "P1": "Placed with own parent(s) or other person(s) with parental responsibility",
@@ -181,6 +189,11 @@ PLACEMENT_TYPE = {
     "U5": "Foster placement with other foster carer(s) who is also an approved adopter: FFA or concurrent planning",
     "U6": "Foster placement with other foster carer(s): not long-term or FFA",
     "Z1": "Other placements",
+    # Z1 was split into four codes in 2025-26; the DfE 903 validator's code list names them only.
+    "Z11": "Other placements (a 2025-26 code of the split of Z1)",
+    "Z12": "Other placements (a 2025-26 code of the split of Z1)",
+    "Z13": "Other placements (a 2025-26 code of the split of Z1)",
+    "Z14": "Other placements (a 2025-26 code of the split of Z1)",
 }
 
 PLACEMENT_PROVIDER = {
@@ -201,6 +214,8 @@ REASON_EPISODE_CEASED = {
     "E4B": "Returned home to live with parent(s), relative(s) or other person(s) with parental responsibility not as part of the care planning process",
     "E13": "Left care to live with parent(s), relative(s) or other person(s) with no parental responsibility",
     "E41": "Residence order (from 22 April 2014, child arrangement order) granted",
+    "E43": "Special guardianship order made to former foster carer(s)",
+    "E44": "Special guardianship order made to carer(s) other than former foster carer(s)",
     "E45": "Special guardianship order made to former foster carer(s) who are relative(s) or friend(s)",
     "E46": "Special guardianship order made to former foster carer(s) other than relative(s) or friend(s)",
     "E47": "Special guardianship order made to carer(s), not former foster carer(s), who are relative(s) or friend(s)",
@@ -220,7 +235,7 @@ REASON_EPISODE_CEASED = {
 #: Reasons an episode ceased that end care in adoption, special guardianship or a return home:
 #: the permanence outcomes of the study's competing-risks analysis.
 ADOPTION_CODES = frozenset({"E11", "E12"})
-SPECIAL_GUARDIANSHIP_CODES = frozenset({"E45", "E46", "E47", "E48"})
+SPECIAL_GUARDIANSHIP_CODES = frozenset({"E43", "E44", "E45", "E46", "E47", "E48"})
 RETURN_HOME_CODES = frozenset({"E4A", "E4B", "E13"})
 
 REASON_PLACE_CHANGE = {
@@ -237,6 +252,51 @@ REASON_PLACE_CHANGE = {
     "PLACE": "Change in the status of placement only",
     "STAND": "Standards of care concern",
 }
+
+# --------------------------------------------------------------------------- SSDA903 codes by year
+
+#: The collection years (each named by the year it ends in, on 31 March) whose SSDA903 returns
+#: caresurvey reads: 2013-14 to 2026-27.
+FIRST_COLLECTION_YEAR, LAST_COLLECTION_YEAR = 2014, 2027
+
+#: Codes valid in some collection years only: field -> code -> (first year, last year), None for
+#: open. Every other code of a list is valid in every year. Sources: the DfE 903 validator's code
+#: lists per year (data-to-insight/csc-validator-be-903, ``lac_validator/rules/lac2022_23`` to
+#: ``lac2025_26``, rules 101, 146 and 149), the LIIA tools' 2015-16 SSDA903 schema
+#: (SocialFinanceDigitalLabs/liia-tools, ``SSDA903_schema_2016.yml``: E43 and E44, not E45 to
+#: E48) and the 2016-17 return of data-to-insight's cs-demand-model test data (E45 to E48). Where
+#: these do not fix the year a code stopped, it stays valid until the first list without it (E43
+#: and E44 until 2021-22): a code is refused only in a year a source shows it could not be used.
+CODE_YEARS: dict[str, dict[str, tuple[int | None, int | None]]] = {
+    # rule 101: 1 and 2 to 2023-24; M, F and U from 2024-25
+    "sex": {"1": (None, 2024), "2": (None, 2024), "M": (2025, None), "F": (2025, None), "U": (2025, None)},
+    # rule 146: K3 (supported accommodation) from 2024-25; H5, P2 and Z1 until 2024-25; Z11-Z14 from 2025-26
+    "placement": {"K3": (2025, None), "H5": (None, 2025), "P2": (None, 2025), "Z1": (None, 2025),
+                  **dict.fromkeys(("Z11", "Z12", "Z13", "Z14"), (2026, None))},
+    # LIIA 2015-16: E43, E44; cs-demand-model 2016-17: E45-E48; rule 149 (2022-23): E45-E48 only
+    "reason_ceased": {"E43": (None, 2022), "E44": (None, 2022),
+                      **dict.fromkeys(("E45", "E46", "E47", "E48"), (2017, None))},
+}
+
+
+def valid_in_year(field: str, code: str, year: int) -> bool:
+    """Whether an SSDA903 code may be returned in the collection ending in ``year``."""
+    first, last = CODE_YEARS.get(field, {}).get(code, (None, None))
+    return (first is None or year >= first) and (last is None or year <= last)
+
+
+def year_label(end: int) -> str:
+    """``2018-19`` for the collection ending in March 2019."""
+    return f"{end - 1}-{end % 100:02d}"
+
+
+def code_years_phrase(field: str, code: str) -> str:
+    """When a code is valid, as a message says it: ``from 2024-25``, ``until 2021-22``."""
+    first, last = CODE_YEARS.get(field, {}).get(code, (None, None))
+    label = year_label
+    if first is not None and last is not None:
+        return f"from {label(first)} to {label(last)}"
+    return f"from {label(first)}" if first is not None else f"until {label(last)}" if last is not None else "in every year"
 
 # --------------------------------------------------------------------------- SSDA903 reviews
 

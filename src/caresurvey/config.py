@@ -25,6 +25,7 @@ from caresurvey.manifest import (
     SYNTHETIC_REPLICATES,
     SYNTHETIC_STUDY,
     InputSpec,
+    collection_year,
 )
 from caresurvey.published.ids import table_ids, tables_of
 from caresurvey.published.rounding import Rounding
@@ -64,7 +65,7 @@ class ItemSpec:
 _PATH_KEYS = {"raw", "processed", "reports", "synthetic"}
 _DISCLOSURE_KEYS = {"threshold", "round_to"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
-_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description", "date_format"}
+_INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description", "date_format", "year"}
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,11 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         items = entry.get("items", {})
         if not isinstance(items, dict) or not all(isinstance(v, str) for v in items.values()):
             raise ConfigError(f"{origin}: {where} items must be a table of variable = \"item id\"")
+        if "year" in entry:
+            try:
+                entry = {**entry, "year": collection_year(entry["year"])}
+            except ValueError as error:
+                raise ConfigError(f"{origin}: {where} year: {error}") from None
         inputs.append(InputSpec(**entry))
 
     raw_dir = folder("raw", "data/raw")

@@ -8,16 +8,17 @@ synthetic``) takes these entries as its inputs, so the two can never disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from caresurvey.codes import PUBLISHED_ITEMS
+from caresurvey.codes import PUBLISHED_ITEMS, year_label
 
 __all__ = ["InputSpec", "INPUT_FORMATS", "PUBLISHED_FORMATS", "DATE_FORMATS", "DEFAULT_SEED", "SYNTHETIC_LAS", "SYNTHETIC_SSDA903",
            "SYNTHETIC_ABSTRACTION", "SYNTHETIC_IRO_QUESTIONNAIRE", "SYNTHETIC_TEAM_MANAGER_QUESTIONNAIRE",
            "SYNTHETIC_GUARDIAN_QUESTIONNAIRE", "SYNTHETIC_CHILDREN_SURVEY", "SYNTHETIC_REFI_QDA",
            "SYNTHETIC_CODED_SEGMENTS", "SYNTHETIC_STUDY", "SYNTHETIC_GROUPS", "SYNTHETIC_ITEMS",
-           "SYNTHETIC_REPLICATES"]
+           "SYNTHETIC_REPLICATES", "collection_year", "year_label"]
 
 #: The raw formats a manifest entry can declare, with what they hold.
 INPUT_FORMATS = {
@@ -39,6 +40,37 @@ DATE_FORMATS = ("dd/mm/yyyy", "mm/dd/yyyy")
 #: Formats of published statistics: they identify no one, so reading them needs no
 #: pseudonymisation key.
 PUBLISHED_FORMATS = frozenset({"dfe-la"})
+
+
+# A collection year as written: 2019 (the year it ends in), 2018-19, 2018/2019, 2018_19, 201819.
+_COLLECTION_YEAR = re.compile(r"^(20\d\d)(?:\s*[-_/ ]?\s*(\d\d|20\d\d))?$")
+
+
+def collection_year(value: int | str) -> int:
+    """The year a DfE collection ends in (on 31 March): ``2019`` or ``"2018-19"`` gives 2019.
+
+    DfE collections run from 1 April to 31 March and are named by the year they end in (the
+    SSDA903 2019 collection covers 1 April 2018 to 31 March 2019), so a single year is the end.
+
+    Raises
+    ------
+    ValueError
+        For anything else, or a range that is not two consecutive years.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a collection year")
+    if isinstance(value, int):
+        value = str(value)
+    found = _COLLECTION_YEAR.match(str(value).strip())
+    if found is None:
+        raise ValueError(f"{value!r} is not a collection year (write 2019, or 2018-19 for 1 April 2018 to 31 March 2019)")
+    start, end = found.groups()
+    if end is None:
+        return int(start)
+    end_year = int(end) if len(end) == 4 else int(start[:2] + end)
+    if end_year != int(start) + 1:
+        raise ValueError(f"{value!r} is not a collection year: a collection runs from one April to the next")
+    return end_year
 
 
 @dataclass(frozen=True)
@@ -65,6 +97,9 @@ class InputSpec:
     date_format : str or None
         Which way round the file writes numeric dates (:data:`DATE_FORMATS`), for a file whose
         own dates cannot tell (none has a day above 12).
+    year : int or None
+        The collection year of an SSDA903 return (the year it ends in, :func:`collection_year`),
+        where its path and dates do not say it.
     """
 
     path: str
@@ -75,6 +110,7 @@ class InputSpec:
     items: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
     date_format: str | None = None
+    year: int | None = None
 
 
 # --------------------------------------------------------------------------- the synthetic study

@@ -45,7 +45,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "child_id": _pseudonym("Keyed pseudonym of the LA's child id (stable across tables and years)"),
             "la": _text("The local authority the return came from"),
-            "sex": _code(codes.SEX, "SSDA903 sex code (1 male, 2 female)"),
+            "sex": _code(codes.SEX, "SSDA903 sex code as returned (1 male, 2 female until 2023-24; M, F, U from 2024-25)"),
             "birth_month": pa.Column(str, pa.Check.str_matches(r"^\d{4}-\d{2}$"), nullable=True,
                                      description="Month of birth, YYYY-MM (the full date never leaves the raw files)"),
             "ethnicity": _code(codes.ETHNICITY, "SSDA903 ethnicity code"),

@@ -68,7 +68,7 @@ class IngestCache:
             "file": sha256_file(source.path),
             "codebook": sha256_file(source.codebook) if source.codebook and Path(source.codebook).is_file() else None,
             "display": source.display, "la": source.la, "group": source.group, "items": sorted(source.items.items()),
-            "date_format": source.date_format,
+            "date_format": source.date_format, "year": source.year,
             "scales": sorted((item, repr(scale)) for item, scale in source.scales.items()),
             "pseudonym key": self.key_fingerprint, "code": _code_version(),
         }
@@ -86,7 +86,7 @@ class IngestCache:
             problems=[Problem(**p) for p in stored["problems"]],
             reconciliations=[Reconciliation(**r) for r in stored["reconciliations"]],
             dropped_columns=stored["dropped_columns"], notes=stored["notes"],
-            date_conventions=stored["date_conventions"],
+            date_conventions=stored["date_conventions"], collection_years=stored["collection_years"],
         )
         self.used.add(key)
         self.hits += 1
@@ -105,7 +105,7 @@ class IngestCache:
                 "problems": [asdict(p) for p in ledger.problems],
                 "reconciliations": [asdict(r) for r in ledger.reconciliations],
                 "dropped_columns": ledger.dropped_columns, "notes": ledger.notes,
-                "date_conventions": ledger.date_conventions,
+                "date_conventions": ledger.date_conventions, "collection_years": ledger.collection_years,
             }
             # entry.json last: an entry without it is incomplete and never loaded
             (temporary / "entry.json").write_text(json.dumps(stored, sort_keys=True), encoding="utf-8")

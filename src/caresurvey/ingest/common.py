@@ -43,6 +43,8 @@ class Source:
         A survey CSV's codebook file.
     date_format : str or None
         Which way round the file writes numeric dates, where the manifest declares it.
+    year : int or None
+        An SSDA903 return's collection year, where the manifest declares it.
     entry : str or None
         The manifest entry (one export) the file comes from: a file whose own dates cannot tell
         which way round they are written takes the convention of the entry's other files.
@@ -59,6 +61,7 @@ class Source:
     items: Mapping[str, str] = field(default_factory=dict)
     codebook: Path | None = None
     date_format: str | None = None
+    year: int | None = None
     entry: str | None = None
     scales: Mapping[str, Scale] = field(default_factory=dict)
 

@@ -68,6 +68,8 @@ class Ledger:
     notes: dict[str, list[str]] = field(default_factory=dict)
     #: Per file with numeric dates: which way round it writes them (``.dates.Convention`` as a dict).
     date_conventions: dict[str, dict] = field(default_factory=dict)
+    #: Per SSDA903 return: its collection year and what said so (``.years.CollectionYear`` as a dict).
+    collection_years: dict[str, dict] = field(default_factory=dict)
 
     def date_convention(self, file: str, convention) -> None:
         """Record which way round a file writes numeric dates (a ``.dates.Convention``); for a file
@@ -95,6 +97,7 @@ class Ledger:
         for file, notes in other.notes.items():
             self.notes.setdefault(file, []).extend(notes)
         self.date_conventions.update(other.date_conventions)
+        self.collection_years.update(other.collection_years)
 
     def quarantine_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame([asdict(p) for p in self.problems], columns=QUARANTINE_COLUMNS)
@@ -112,6 +115,7 @@ class Ledger:
             "columns_not_kept": self.dropped_columns,
             "notes": self.notes,
             "date_conventions": {file: entry["convention"] for file, entry in sorted(self.date_conventions.items())},
+            "collection_years": dict(sorted(self.collection_years.items())),
         }
 
 

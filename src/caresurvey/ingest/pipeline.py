@@ -350,6 +350,7 @@ def _study_sources(config: Config, pseudonymise: Pseudonymiser) -> list[tuple[st
         sources.append((spec.format, Source(
             path=path, display=read_path_label(path, config.root), pseudonymise=pseudonymise,
             la=spec.la, group=spec.group, items=dict(spec.items), codebook=codebook, date_format=spec.date_format,
+            year=spec.year,
             entry=entry, scales={item: config.items[item].scale for item in spec.items.values() if item in config.items},
         )))
     if not sources:
@@ -454,6 +455,7 @@ def ingest_files(
     group: str | None = None,
     codebook: Path | None = None,
     date_format: str | None = None,
+    year: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     accept_losses: bool = False,
 ) -> dict:
@@ -470,7 +472,7 @@ def ingest_files(
         if not Path(path).is_file():
             raise InputError(str(path), "no-file", "not found; check the path")
         sources.append((format_name, Source(path=Path(path), display=str(path), pseudonymise=pseudonymise,
-                                            la=la, group=group, codebook=codebook, date_format=date_format,
+                                            la=la, group=group, codebook=codebook, date_format=date_format, year=year,
                                             entry="the files given")))
     ingested = read_sources(sources, progress)
     groups = {source.display: source.group for _, source in sources if source.group}

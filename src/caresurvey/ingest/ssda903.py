@@ -12,8 +12,10 @@ permanence, social-worker episodes) become ``ssda903_<table>`` tables, minimised
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,6 +24,7 @@ from caresurvey import codes
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source, blank_to_none, check_rows, parse_dates, report_ragged, text_series
 from caresurvey.ingest.dates import decide, evidence
+from caresurvey.ingest.years import CollectionYear, decide_year
 from caresurvey.ingest.ledger import Ledger, PartedProblems, RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, match_columns, normalise_header, read_csv_table
 from caresurvey.ingest.untrusted import parse_xml
@@ -54,6 +57,8 @@ OTHER_TABLES = {
     "placed_for_adoption": "DATE_PLACED",
     "previous_permanence": "PREV_PERM",
     "sw_episodes": "SW_ID",
+    # from 2026-27 (the DfE 903 validator's lac2026_27 rules 700 and 701)
+    "deprivation_of_liberty": "DOLO_START",
 }
 #: Columns that identify a person or a place; dropped from every table. DOB becomes birth_month.
 IDENTIFYING = {"upn", "homepost", "plpost", "urn", "mcdob", "swid", "mother"}
@@ -62,13 +67,18 @@ IDENTIFYING = {"upn", "homepost", "plpost", "urn", "mcdob", "swid", "mother"}
 _WITHHELD = IDENTIFYING | {"child", "childid", "dob"}
 
 
-def table_kind(table: RawTable) -> str:
+def table_kind(table: RawTable, unknown_as_table: bool = False) -> str:
     """Which return table ``table`` is (header, episodes, reviews or another), by its columns.
+
+    With ``unknown_as_table`` (a file its manifest entry declares a return table), a table of
+    child records whose layout is not known here (one a later collection year adds) is read as
+    ``ssda903_<name>``, its name from its file's (``2027_dolo.csv`` is ``dolo``); never a table
+    with a field of the header, episodes or reviews, which is one of those missing a column.
 
     Raises
     ------
     InputError
-        Where its columns match none.
+        Where its columns match none (and, with ``unknown_as_table``, it has no child column).
     """
     keys = {normalise_header(c) for c in table.columns}
     if {"decom", "ls"} <= keys:
@@ -80,11 +90,23 @@ def table_kind(table: RawTable) -> str:
             return name
     if {"sex", "dob", "ethnic"} <= keys:
         return "header"
+    known = {normalise_header(spelling) for wanted, _ in _COLUMNS.values() for key, spellings in wanted.items()
+             if key not in ("child", "dob") for spelling in spellings}
+    if unknown_as_table and keys & {"child", "childid"} and not keys & known:
+        return _name_of_unknown_table(table.file)
     raise InputError(
         table.file, "not-ssda903",
         f"is not an SSDA903 table: its columns ({', '.join(table.columns)}) match none of header, "
         "episodes, reviews or the other return tables; check the file and its header row",
     )
+
+
+def _name_of_unknown_table(file: str) -> str:
+    """A return table's name from its file's: years, "903" and punctuation gone, lower case."""
+    stem = Path(file.rsplit(" [", 1)[0]).stem
+    words = [w for w in re.split(r"[^a-z0-9]+", re.sub(r"(?<!\d)20\d\d(?:[-_]?\d\d)?(?!\d)", " ", stem.lower()))
+             if w and w not in ("903", "ssda903")]
+    return "_".join(words) or "unknown"
 
 
 def _columns(kind: str, table: RawTable) -> dict[str, str]:
@@ -156,6 +178,36 @@ class _Group:
             out.iloc[rows] = convention.value
         return out
 
+    def years(self, dates: pd.Series | None = None) -> list[CollectionYear | None]:
+        """Each part's collection year (:mod:`.years`): its entry's, its path's, else that of its
+        latest date in ``dates`` (the frame's event dates); recorded in its ledger."""
+        out = []
+        for part, (_, rows) in zip(self.parts, self.problems.slices()):
+            year = decide_year(part.source.year, part.source.path, None if dates is None else dates.iloc[rows])
+            if year is not None:
+                part.ledger.collection_years[part.table.file] = year.as_dict()
+            out.append(year)
+        return out
+
+    def check_years(self, frame: pd.DataFrame, fields: Mapping[str, tuple[str, str]],
+                    years: Sequence[CollectionYear | None]) -> None:
+        """Quarantine rows whose codes are not valid in their return's collection year
+        (:data:`caresurvey.codes.CODE_YEARS`); a return of no known year is checked against
+        every year's lists (by its schema) only. ``fields``: code list -> (frame column, column
+        as written)."""
+        for (problems, rows), year in zip(self.problems.slices(), years):
+            if year is None:
+                continue
+            for field, (column, written) in fields.items():
+                limited = codes.CODE_YEARS.get(field, {})
+                values = frame[column].iloc[rows]
+                for index, code in values[values.isin(list(limited))].items():
+                    if not codes.valid_in_year(field, code, year.end):
+                        problems.add(index, written, code, "code-year",
+                                     f"{code!r} is a valid {field.replace('_', ' ')} code "
+                                     f"{codes.code_years_phrase(field, code)}, not in {year.label}, the year of this "
+                                     f"return ({year.how}); check the return's year (year = ... in its [[inputs]] entry)")
+
     def settle(self, frame: pd.DataFrame, table: str) -> list[pd.DataFrame]:
         """Each file's kept rows of ``frame``, its problems and counts recorded in its ledger."""
         return [problems.settle(frame.iloc[rows], table, part.ledger, blank_rows=part.table.blank_rows,
@@ -225,6 +277,7 @@ def _header(group: _Group) -> list[pd.DataFrame]:
         "ethnic_group": text_series(ethnic.map(_ETHNIC_GROUPS), raw.index),
     })
     written = {"child_id": cols["child"], "sex": cols["sex"], "ethnicity": cols["ethnic"], "birth_month": cols["dob"]}
+    group.check_years(frame, {"sex": ("sex", cols["sex"])}, group.years())
     check_rows(frame.drop(index=list(problems.bad_index)), "children", problems, written, raw)
     return group.settle(frame, "children")
 
@@ -252,6 +305,9 @@ def _episodes(group: _Group) -> list[pd.DataFrame]:
                "category_of_need": cols.get("cin", "CIN"), "placement": cols.get("place", "PLACE"),
                "placement_provider": cols.get("provider", "PLACE_PROVIDER"), "reason_ceased": cols.get("rec", "REC"),
                "reason_place_change": cols.get("reason_place_change", "REASON_PLACE_CHANGE")}
+    years = group.years(pd.concat([frame["start"], frame["end"]], axis=1).max(axis=1))
+    group.check_years(frame, {"placement": ("placement", written["placement"]),
+                              "reason_ceased": ("reason_ceased", written["reason_ceased"])}, years)
     check_rows(frame.drop(index=list(problems.bad_index)), "episodes", problems, written, raw)
     return group.settle(frame, "episodes")
 
@@ -267,6 +323,7 @@ def _reviews(group: _Group) -> list[pd.DataFrame]:
         "participation": _codes(group, cols.get("code")),
     })
     written = {"child_id": cols["child"], "review_date": cols["review"], "participation": cols.get("code", "REVIEW_CODE")}
+    group.years(frame["review_date"])
     check_rows(frame.drop(index=list(problems.bad_index)), "reviews", problems, written, raw)
     return group.settle(frame, "reviews")
 
@@ -274,6 +331,7 @@ def _reviews(group: _Group) -> list[pd.DataFrame]:
 def _other(name: str, group: _Group) -> list[pd.DataFrame]:
     cols = _columns(name, group.table)
     raw, problems = group.raw, group.problems
+    group.years()
     frame = pd.DataFrame({"child_id": _child_ids(group, cols["child"]), "la": group.la})
     for column in group.table.columns:
         key = normalise_header(column)
@@ -367,7 +425,7 @@ def read_ssda903_csv_files(sources: Sequence[Source]) -> list[tuple[dict[str, pd
     parts = []
     for source in sources:
         table = read_csv_table(source.path, display=source.display)
-        parts.append((table_kind(table), _Part(source, table, Ledger())))
+        parts.append((table_kind(table, unknown_as_table=True), _Part(source, table, Ledger())))
     return list(zip(_read_parts(parts), (part.ledger for _, part in parts)))
 
 

@@ -290,7 +290,7 @@ def _after_sampling(h: _History, status: str, sampling: dt.date, age: int) -> No
             if rng.random() < 0.3:
                 h.leave(h.placements[-1].start + _days(rng, 120, 300), pick(rng, {"E11": 80, "E12": 20}))
         elif path == "SGO":
-            h.leave(decided, pick(rng, {"E45": 35, "E46": 10, "E47": 40, "E48": 15}))
+            h.leave(decided, _SGO_2014[pick(rng, {"E45": 35, "E46": 10, "E47": 40, "E48": 15})])
         elif path == "home":
             h.place("P1", decided - _days(rng, 0, 30), "CARPL")
             h.leave(decided, "E4A")
@@ -298,7 +298,7 @@ def _after_sampling(h: _History, status: str, sampling: dt.date, age: int) -> No
         path = pick(rng, {"continues": 72, "SGO": 12, "PO": 8 if age < 8 else 0, "home": 8})
         decided = later(60, 420)
         if path == "SGO":
-            h.leave(decided, pick(rng, {"E45": 50, "E46": 20, "E47": 20, "E48": 10}))
+            h.leave(decided, _SGO_2014[pick(rng, {"E45": 50, "E46": 20, "E47": 20, "E48": 10})])
         elif path == "PO":
             h.status("E1", decided)
             h.place("A5", decided + _days(rng, 60, 200), "CARPL")
@@ -428,7 +428,13 @@ def build_child(
     return child
 
 
-_EXIT_CATEGORY = {"E11": "Adopted", "E12": "Adopted", "E45": "SGO", "E46": "SGO", "E47": "SGO", "E48": "SGO",
+#: The study's returns are of 2013-14, when a special guardianship order was coded E43 (to former
+#: foster carers) or E44 (to other carers); E45 to E48, which split these by whether the carers are
+#: relatives or friends, came in 2016-17 (:data:`caresurvey.codes.CODE_YEARS`). The draw keeps the
+#: later codes' weights, so the study's exits are the same.
+_SGO_2014 = {"E45": "E43", "E46": "E43", "E47": "E44", "E48": "E44"}
+
+_EXIT_CATEGORY = {"E11": "Adopted", "E12": "Adopted", "E43": "SGO", "E44": "SGO",
                   "E4A": "Returned home", "E4B": "Returned home", "E13": "Returned home"}
 
 
