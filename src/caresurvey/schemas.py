@@ -8,11 +8,15 @@ what is in it. Code lists come from :mod:`caresurvey.codes`.
 
 from __future__ import annotations
 
+import copy
+import functools
+
 import pandera.pandas as pa
 
 from caresurvey import codes
 
-__all__ = ["SCHEMAS", "DESCRIPTIONS", "QUARANTINE_COLUMNS", "schema", "processed_schema", "other_ssda903_schema"]
+__all__ = ["SCHEMAS", "DESCRIPTIONS", "QUARANTINE_COLUMNS", "schema", "row_schema", "processed_schema",
+           "other_ssda903_schema"]
 
 #: The columns of ``quarantine.csv``: where a rejected row is (file, 1-based row, column), its
 #: value (withheld where it is an identifier) and the rule it broke, with a message.
@@ -51,7 +55,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "ethnicity": _code(codes.ETHNICITY, "SSDA903 ethnicity code"),
             "ethnic_group": _code(set(codes.ETHNIC_GROUP.values()) | {codes.ETHNIC_GROUP_NOT_KNOWN}, "DfE ethnic group"),
         },
-        strict=True, name="children",
+        # one row per child: a child repeated in a header is quarantined, and returns of several
+        # years are linked (caresurvey.ingest.linkage)
+        strict=True, unique=["la", "child_id"], name="children",
     ),
     "episodes": pa.DataFrameSchema(
         {
@@ -169,6 +175,15 @@ def schema(table: str) -> pa.DataFrameSchema:
         return SCHEMAS[table]
     except KeyError:
         raise KeyError(f"no schema for processed table {table!r}") from None
+
+
+@functools.cache
+def row_schema(table: str) -> pa.DataFrameSchema:
+    """A table's schema for checking rows as a reader makes them: without the checks across
+    rows (a child once per table), which hold only once returns are linked."""
+    rows = copy.deepcopy(schema(table))
+    rows.unique = None
+    return rows
 
 
 def other_ssda903_schema(name: str, columns) -> pa.DataFrameSchema:

@@ -118,3 +118,15 @@ def test_a_return_table_of_a_later_year_is_read_not_refused(tmp_path):
     path.write_text("CHILD,SOMETHING_NEW\nC1,x\n", encoding="utf-8")
     tables, _ = _read(path)
     assert tables["ssda903_care_leavers_extra"]["something_new"].tolist() == ["x"]
+
+
+def test_a_child_listed_twice_in_a_header_is_quarantined(tmp_path):
+    # C1 twice alike: the repeat goes; C2 twice with different dates of birth: both go; C3 once
+    path = tmp_path / "903_2019_header.csv"
+    path.write_text("CHILD,SEX,DOB,ETHNIC\nC1,1,01/02/2010,WBRI\nC2,2,03/04/2011,WBRI\nC1,1,01/02/2010,WBRI\n"
+                    "C2,2,04/03/2011,WBRI\nC3,1,05/06/2012,AIND\n", encoding="utf-8")
+    tables, ledger = _read(path)
+    assert len(tables["children"]) == 2 and tables["children"]["child_id"].is_unique
+    quarantined = sorted((p.row, p.rule) for p in ledger.problems)
+    assert quarantined == [(3, "duplicate-child"), (4, "duplicate-child"), (5, "duplicate-child")]
+    assert all(p.value == "(withheld: identifier)" for p in ledger.problems)  # a child's id is never repeated

@@ -15,7 +15,7 @@ from caresurvey.ingest.dates import DAY_FIRST, MONTH_FIRST, parse_date
 from caresurvey.ingest.ledger import RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, read_csv_table, read_xlsx_table
 from caresurvey.pseudonym import Pseudonymiser
-from caresurvey.schemas import schema
+from caresurvey.schemas import row_schema
 
 __all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner", "report_ragged", "table_problems",
            "read_table_file", "as_text", "text_series", "codings_frame"]
@@ -191,10 +191,11 @@ def check_rows(
     """
     name_of = written if callable(written) else (lambda c: written.get(c, c))
     try:
-        schema(table).validate(frame, lazy=True)
+        row_schema(table).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
-        table_checks = {str(c.error): c for c in schema(table).checks} | {c.name: c for c in schema(table).checks}
+        checks = row_schema(table).checks
+        table_checks = {str(c.error): c for c in checks} | {c.name: c for c in checks}
         reported = set()
         for case in cases.itertuples():
             if pd.isna(case.index):

@@ -70,6 +70,8 @@ class Ledger:
     date_conventions: dict[str, dict] = field(default_factory=dict)
     #: Per SSDA903 return: its collection year and what said so (``.years.CollectionYear`` as a dict).
     collection_years: dict[str, dict] = field(default_factory=dict)
+    #: Per table linked across returns of several years (``.linkage.Linked`` as a dict).
+    linkage: list[dict] = field(default_factory=list)
 
     def date_convention(self, file: str, convention) -> None:
         """Record which way round a file writes numeric dates (a ``.dates.Convention``); for a file
@@ -98,6 +100,7 @@ class Ledger:
             self.notes.setdefault(file, []).extend(notes)
         self.date_conventions.update(other.date_conventions)
         self.collection_years.update(other.collection_years)
+        self.linkage.extend(other.linkage)
 
     def quarantine_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame([asdict(p) for p in self.problems], columns=QUARANTINE_COLUMNS)
@@ -108,10 +111,13 @@ class Ledger:
         totals = {
             key: sum(e[key] for e in entries) for key in ("rows_read", "rows_kept", "rows_quarantined", "blank_rows")
         }
+        linked = all(entry["rows_from_returns"] - entry["superseded_by_a_later_return"] == entry["rows"]
+                     for entry in self.linkage)
         return {
             "files": entries,
             "totals": totals,
-            "adds_up": totals["rows_read"] == totals["rows_kept"] + totals["rows_quarantined"],
+            "adds_up": totals["rows_read"] == totals["rows_kept"] + totals["rows_quarantined"] and linked,
+            "linkage": self.linkage,
             "columns_not_kept": self.dropped_columns,
             "notes": self.notes,
             "date_conventions": {file: entry["convention"] for file, entry in sorted(self.date_conventions.items())},

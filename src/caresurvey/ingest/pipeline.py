@@ -29,6 +29,7 @@ from caresurvey.ingest.common import Source, as_text, read_path_label
 from caresurvey.ingest.dates import Convention, undecided_error
 from caresurvey.ingest.datapackage import datapackage
 from caresurvey.ingest.ledger import Ledger
+from caresurvey.ingest.linkage import link_returns
 from caresurvey.ingest.losses import Loss, check_groups_answered, find_losses, losses_error
 from caresurvey.local_authorities import la_key
 from caresurvey.manifest import INPUT_FORMATS, PUBLISHED_FORMATS
@@ -207,11 +208,19 @@ def read_sources(
         results[position] = (produced, ledger)
     _settle_date_conventions(sources, results, cache)
     ingested = Ingested()
+    pieces: dict[str, list[tuple[pd.DataFrame, int | None, str]]] = {}
     for position in sorted(results):
         produced, ledger = results[position]
         ingested.ledger.extend(ledger)
+        display = sources[position - 1][1].display
+        year = ledger.collection_years.get(display, {}).get("year")
         for table, frame in produced.items():
-            ingested.tables.setdefault(table, []).append(frame)
+            pieces.setdefault(table, []).append((frame, year, display))
+    for table, parts in pieces.items():
+        linked, linkage = link_returns(table, parts)
+        ingested.tables[table] = [linked] if linkage is not None else [frame for frame, _, _ in parts]
+        if linkage is not None:
+            ingested.ledger.linkage.append(linkage.as_dict())
     _check_la_spellings(ingested)
     return ingested
 

@@ -278,8 +278,34 @@ def _header(group: _Group) -> list[pd.DataFrame]:
     })
     written = {"child_id": cols["child"], "sex": cols["sex"], "ethnicity": cols["ethnic"], "birth_month": cols["dob"]}
     group.check_years(frame, {"sex": ("sex", cols["sex"])}, group.years())
+    _repeated_children(group, frame["child_id"], [cols[key] for key in ("sex", "dob", "ethnic")], cols["child"])
     check_rows(frame.drop(index=list(problems.bad_index)), "children", problems, written, raw)
     return group.settle(frame, "children")
+
+
+def _repeated_children(group: _Group, child_ids: pd.Series, fields: list[str], written: str) -> None:
+    """Quarantine a child listed more than once in one header: the repeats where every copy is
+    written alike, every copy where they differ (which date of birth is right cannot be told)."""
+    for problems, rows in group.problems.slices():
+        ids = child_ids.iloc[rows]
+        repeated = ids.notna() & ids.duplicated(keep=False)
+        if not repeated.any():
+            continue
+        raw = group.raw.iloc[rows]
+        for indices in ids.index[repeated].groupby(ids[repeated]).values():
+            copies = raw.loc[indices]
+            numbers = ", ".join(str(n) for n in copies[ROW])
+            if len(copies[fields].drop_duplicates()) == 1:
+                for index in indices[1:]:
+                    problems.add(index, written, raw.at[index, written], "duplicate-child",
+                                 f"the child is listed again in the header (rows {numbers}, written alike): the "
+                                 "repeat is left out")
+            else:
+                for index in indices:
+                    problems.add(index, written, raw.at[index, written], "duplicate-child",
+                                 f"the child is listed {len(indices)} times in the header (rows {numbers}) with a "
+                                 "different sex, date of birth or ethnicity: which is right cannot be told; correct "
+                                 "the return")
 
 
 def _episodes(group: _Group) -> list[pd.DataFrame]:

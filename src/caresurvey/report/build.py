@@ -209,7 +209,8 @@ def _ingestion(release: Release) -> dict | None:
         for column in columns:
             dropped[column] = dropped.get(column, 0) + 1
     return {"adds_up": ingestion.adds_up, "blank_rows": ingestion.blank_rows, "dropped": sorted(dropped.items()),
-            "notes": [(file, note) for file, notes in sorted(ingestion.notes.items()) for note in notes]}
+            "notes": [(file, note) for file, notes in sorted(ingestion.notes.items()) for note in notes],
+            "linkage": list(ingestion.linkage)}
 
 
 def _disclosure(release: Release) -> dict | None:

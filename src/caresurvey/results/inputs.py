@@ -127,6 +127,11 @@ class ProcessedStudy:
         """How each file was read, where that needs saying."""
         return self.reconciliation.get("notes", {})
 
+    @property
+    def linkage(self) -> list[dict]:
+        """The tables linked across returns of several years (:mod:`caresurvey.ingest.linkage`)."""
+        return self.reconciliation.get("linkage", [])
+
 
 def read_processed(folder: Path) -> ProcessedStudy:
     """The processed study in ``folder`` (``data/processed/``), for reading.

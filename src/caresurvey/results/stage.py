@@ -108,6 +108,9 @@ class Ingestion:
     blank_rows: int
     columns_not_kept: Mapping[str, list[str]]
     notes: Mapping[str, list[str]]
+    #: Tables linked across returns of several years, with their counts (shown for synthetic data
+    #: only: a real study's would bypass disclosure control).
+    linkage: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -313,7 +316,7 @@ def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY,
                   lambda declaration, frame: policy.control(declaration.id, frame, declaration.roles))
     released = _lay_out(declarations, tables)
     ingestion = None if study is None else Ingestion(study.adds_up, study.blank_rows, study.columns_not_kept,
-                                                       study.notes)
+                                                       study.notes, tuple(study.linkage))
     return Release(policy, released, inputs.published, inputs.checks(), ingestion, about_study(config, study))
 
 
