@@ -297,7 +297,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
 def _run_compare_las(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from caresurvey.analysis.national import la_funnel
+    from caresurvey.analysis.national import available_measures, la_funnel
     from caresurvey.outputs import write_frame_csv
     from caresurvey.report.figures import draw, write_figure
     from caresurvey.results.charts import funnel
@@ -307,8 +307,20 @@ def _run_compare_las(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise CaresurveyError(f"{path} not found: ingest DfE statistics first (caresurvey ingest --format dfe-la ... "
                               f"--out {folder})")
+    statistics = pd.read_parquet(path)
+    if args.list_measures:
+        listed = available_measures(statistics, args.year)
+        for row in listed.itertuples():
+            indicator = f"  [--indicator {row.indicator}]" if row.indicator else ""
+            print(f"{row.kind}  {row.measure}{indicator}  years: {row.years}")
+        return 0
+    missing = [flag for flag, value in (("--measure", args.measure), ("--denominator", args.denominator),
+                                        ("--year", args.year), ("--out", args.out)) if value is None]
+    if missing:
+        raise CaresurveyError(f"compare-las needs {', '.join(missing)} (or --list-measures to see what there is)")
     target = args.target if args.target == "national" else _proportion(args.target)
-    table = la_funnel(pd.read_parquet(path), args.measure, args.denominator, args.year, target, args.overdispersion)
+    table = la_funnel(statistics, args.measure, args.denominator, args.year, target, args.overdispersion,
+                      args.indicator)
     out = Path(args.out)
     write_frame_csv(out / "funnel.csv", table)
     chart = funnel(table, f"{args.measure} / {args.denominator}, {args.year}")
@@ -556,20 +568,28 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser(
         "compare-las", parents=[common],
         help="funnel plot of one DfE measure across LAs (reports exact binomial limits)",
-        description="Compare every LA on one measure as a share of another (published column names, e.g. "
-        "--measure CLA_S20 --denominator CLA_Mar2014) against England or a stated target, with exact "
-        "binomial 95%% and 99.8%% limits (Spiegelhalter 2005). LAs with suppressed values are listed, "
-        "marked, with no point. Writes DIR/funnel.csv and DIR/funnel.png/.svg.",
+        description="Compare every LA on one measure as a share of another against England or a stated target, "
+        "with exact binomial 95%% and 99.8%% limits (Spiegelhalter 2005). SFR files name a measure by its "
+        "column (--measure CLA_S20 --denominator CLA_Mar2014); Explore Education Statistics (EES) files by "
+        "their filter values (--measure \"Legal status: Voluntary agreement under S20\" --denominator "
+        "\"Legal status: Total\", counts from the indicator column number unless --indicator). LAs with "
+        "suppressed values are listed, marked, with no point. Writes DIR/funnel.csv and DIR/funnel.png/.svg. "
+        "--list-measures lists what the statistics hold.",
     )
-    compare.add_argument("--measure", required=True, help="numerator column, as published (e.g. CLA_S20)")
-    compare.add_argument("--denominator", required=True, help="denominator column, as published (e.g. CLA_Mar2014)")
-    compare.add_argument("--year", required=True, type=int, help="year ending 31 March")
+    compare.add_argument("--measure", help="numerator: an SFR column (CLA_S20) or an EES breakdown (\"Legal status: "
+                         "Voluntary agreement under S20\")")
+    compare.add_argument("--denominator", help="denominator, named as --measure (CLA_Mar2014, \"Legal status: Total\")")
+    compare.add_argument("--year", type=int, help="year ending 31 March")
+    compare.add_argument("--indicator", default="number", help="EES: the indicator column holding the counts "
+                         "(default number)")
+    compare.add_argument("--list-measures", action="store_true",
+                         help="list every measure of the statistics (of --year, where given) and stop")
     compare.add_argument("--target", default="national", help="'national' (England's share, default) or a proportion")
     compare.add_argument("--overdispersion", choices=["none", "multiplicative", "additive"], default="none",
                          help="widen the limits for overdispersion across many LAs (Spiegelhalter 2005): a "
                          "multiplicative factor or an additive random-effects variance; default none")
     compare.add_argument("--data", metavar="DIR", help="folder holding la_statistics.parquet (default: the config's processed folder)")
-    compare.add_argument("--out", required=True, metavar="DIR")
+    compare.add_argument("--out", metavar="DIR")
     _add_config(compare)
     compare.set_defaults(run=_run_compare_las)
 

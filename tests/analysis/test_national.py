@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -10,7 +11,8 @@ from collections import defaultdict
 import pandas as pd
 import pytest
 
-from caresurvey.analysis.national import derived_measures, la_funnel
+from caresurvey.analysis.national import available_measures, derived_measures, la_funnel
+from caresurvey.errors import CaresurveyError
 from caresurvey.ingest.common import Source
 from caresurvey.ingest.dfe import read_dfe_statistics
 from caresurvey.ingest.ledger import Ledger
@@ -92,3 +94,61 @@ def test_ees_shares_agree_with_the_files_own_percentages(shared_data):
     # every year's derived share rounds to the file's own published percentage
     for _, row in derived.iterrows():
         assert round(100 * row["proportion"]) == row["published_percent"], row.to_dict()
+
+
+# --------------------------------------------------------------------------- SFR layouts, and EES measures
+
+SFR_2010 = ("geog_l,geog_c,geog_n,LA_order,CLA_Mar2010,CLA_S20\n"
+            "National,921,England,0,64400,19150\n"
+            "LA,841,Darlington,1,220,60\n"
+            "LA,840,Durham,2,590,x\n")
+
+
+def test_a_2010_sfr_file_reads_by_its_old_codes_and_its_order_is_not_a_statistic(tmp_path):
+    # the 2010 files have no New_geog_code; LA_order orders the rows
+    path = tmp_path / "SFR27_CLA2010.csv"
+    path.write_text(SFR_2010, encoding="utf-8")
+    ledger = Ledger()
+    table = read_dfe_statistics(Source(path, path.name, None), ledger)["la_statistics"]
+    assert set(table["measure"]) == {"CLA_Mar2010", "CLA_S20"} and set(table["year"]) == {2010}
+    assert table["la_code"].isna().all() and set(table["old_la_code"]) == {"921", "841", "840"}
+    assert ledger.dropped_columns[path.name] == ["LA_order (orders or labels the areas: not a statistic)"]
+    darlington = table[table["la_name"] == "Darlington"].set_index("measure")["value"]
+    assert darlington.to_dict() == {"CLA_Mar2010": 220.0, "CLA_S20": 60.0}
+
+
+def test_the_year_of_a_dfe_file_follows_other_digits_in_its_name(tmp_path):
+    # the DfE's own name for the 2015 OC2 file: SFR34_OC22015.csv (OC2, 2015)
+    path = tmp_path / "SFR34_OC22015.csv"
+    path.write_text("New_geog_code,geog_l,geog_c,geog_n,OC2_all\nE92000001,National,921,England,50000\n")
+    table = read_dfe_statistics(Source(path, path.name, None), Ledger())["la_statistics"]
+    assert table["year"].tolist() == [2015]
+
+
+@pytest.fixture(scope="module")
+def starters_2022(shared_data) -> pd.DataFrame:
+    path = shared_data / "dfe" / "ees_2022release" / "la_cla_who_started_to_be_looked_after.csv"
+    return read_dfe_statistics(Source(path, path.name, None), Ledger())["la_statistics"]
+
+
+def test_an_ees_measure_is_named_by_its_filter_values(shared_data, starters_2022):
+    table = la_funnel(starters_2022, "Legal status: Voluntary agreement under S20", "Legal status: Total", 2022)
+    # England's 2022 row of the file, read with the csv module: the target is its number over its total
+    path = shared_data / "dfe" / "ees_2022release" / "la_cla_who_started_to_be_looked_after.csv"
+    rows = [r for r in csv.DictReader(path.open(encoding="utf-8-sig"))
+            if r["time_period"] == "2022" and r["geographic_level"] == "National" and r["cla_group"] == "Legal status"]
+    number = {r["characteristic"]: r["number"] for r in rows}
+    s20, total = float(number["Voluntary agreement under S20"]), float(number["Total"])
+    assert table["target"].iloc[0] == pytest.approx(s20 / total)
+    las = {r["new_la_code"] for r in csv.DictReader(path.open(encoding="utf-8-sig"))
+           if r["time_period"] == "2022" and r["geographic_level"] == "Local authority"}
+    assert set(table["la_code"]) == las
+
+
+def test_a_measure_the_statistics_lack_is_an_error_naming_its_years_and_close_names(starters_2022):
+    with pytest.raises(CaresurveyError, match="did you mean 'Legal status: Voluntary agreement under S20'"):
+        la_funnel(starters_2022, "Legal status: Voluntary agreements under S20", "Legal status: Total", 2022)
+    with pytest.raises(CaresurveyError, match="it has the years 2018, 2019, 2020, 2021, 2022"):
+        la_funnel(starters_2022, "Legal status: Total", "Legal status: Total", 2014)
+    listed = available_measures(starters_2022, 2022)
+    assert {"EES"} == set(listed["kind"]) and "Legal status: Total" in set(listed["measure"])

@@ -237,3 +237,13 @@ def test_every_column_a_csv_return_leaves_out_is_listed_with_why(validator):
     assert ledger.dropped_columns["episodes.csv"] == ["HOME_POST (identifier)", "PL_POST (identifier)",
                                                       "URN (identifier)"]
     assert ledger.dropped_columns["sw_episodes.csv"] == ["DOB (identifier, kept as its month)", "SW_ID (identifier)"]
+
+
+def test_a_row_is_the_unit_of_a_dfe_file_and_one_bad_cell_loses_no_area(shared_data):
+    path = shared_data / "dfe" / "la_underlying" / "2013" / "SFR36_CLA2013.csv"
+    tables, ledger = read_tables([path], read_dfe_statistics)
+    (entry,) = ledger.reconciliations
+    data_rows = sum(1 for _ in csv.reader(path.open(encoding="utf-8-sig"))) - 1  # counted with the csv module
+    assert (entry.rows_read, entry.rows_kept, entry.rows_quarantined, entry.cells_left_out) == (data_rows, data_rows, 0, 1)
+    england = tables["la_statistics"][tables["la_statistics"]["geographic_level"] == "National"]
+    assert "CLA_NetGain" not in set(england["measure"]) and "CLA_Mar2013" in set(england["measure"])

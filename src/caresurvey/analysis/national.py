@@ -8,6 +8,7 @@ published symbol as its status.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import numpy as np
@@ -16,7 +17,8 @@ import pandas as pd
 from caresurvey.analysis.funnel import FUNNEL_COLUMNS, funnel_table
 from caresurvey.errors import CaresurveyError
 
-__all__ = ["DERIVED_MEASURES", "derived_measures", "ees_derived_measures", "la_funnel", "national_shares",
+__all__ = ["DERIVED_MEASURES", "derived_measures", "ees_derived_measures", "la_funnel", "available_measures",
+           "national_shares",
            "share_funnel", "SHARE_COLUMNS", "MEASURE_LABELS"]
 
 #: Derived share -> (numerator columns, denominator column pattern), as the SFR files name them.
@@ -110,24 +112,71 @@ def ees_derived_measures(la_statistics: pd.DataFrame) -> pd.DataFrame:
                                        "published_percent"])
 
 
-def _cells(la_statistics: pd.DataFrame, measure: str, year: int) -> pd.DataFrame:
-    cells = la_statistics[(la_statistics["measure"] == measure) & (la_statistics["year"] == year)
-                          & (la_statistics["breakdown"] == "")]
+def _ees_name(breakdown: str) -> str:
+    """An EES breakdown named by its filters' values: ``cla_group=Legal status; characteristic=Total``
+    is ``Legal status: Total``."""
+    return ": ".join(part.split("=", 1)[1] for part in breakdown.split("; ") if "=" in part)
+
+
+def available_measures(la_statistics: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """What ``compare-las`` can compare: each measure's name, indicator and the years it has.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind`` (``SFR`` or ``EES``), ``measure`` (an SFR column as published, or an EES
+        breakdown named by its filter values, ``Legal status: Total``), ``indicator`` (the EES
+        column, ``number``; empty for the SFR), ``years`` (comma-separated).
+    """
+    stats = la_statistics if year is None else la_statistics[la_statistics["year"] == year]
+    sfr = stats[stats["breakdown"] == ""].assign(kind="SFR", indicator="", name=lambda f: f["measure"])
+    ees = stats[stats["breakdown"] != ""]
+    ees = ees.assign(kind="EES", indicator=ees["measure"], name=ees["breakdown"].map(_ees_name))
+    both = pd.concat([sfr, ees])[["kind", "name", "indicator", "year"]].drop_duplicates()
+    listed = both.groupby(["kind", "name", "indicator"], sort=True)["year"].agg(
+        lambda years: ", ".join(str(y) for y in sorted(set(years)))).reset_index()
+    return listed.rename(columns={"name": "measure", "year": "years"})
+
+
+def _cells(la_statistics: pd.DataFrame, measure: str, year: int, indicator: str = "number") -> pd.DataFrame:
+    """One measure's cells of a year: an SFR column by its published name, else an EES breakdown by
+    its filter values (``Legal status: Voluntary agreement under S20``) and ``indicator``."""
+    of_year = la_statistics[la_statistics["year"] == year]
+    cells = of_year[(of_year["measure"] == measure) & (of_year["breakdown"] == "")]
     if cells.empty:
-        known = sorted(la_statistics.loc[la_statistics["year"] == year, "measure"].unique())
-        raise CaresurveyError(f"no measure {measure!r} for {year} in the statistics; measures of {year}: "
-                              f"{', '.join(known[:40])}{' ...' if len(known) > 40 else ''}")
+        ees = of_year[(of_year["breakdown"] != "") & (of_year["measure"] == indicator)]
+        cells = ees[ees["breakdown"].map(_ees_name).str.casefold() == measure.strip().casefold()]
+    if cells.empty:
+        raise CaresurveyError(_no_measure(la_statistics, measure, year, indicator))
     return cells
 
 
+def _no_measure(la_statistics: pd.DataFrame, measure: str, year: int, indicator: str) -> str:
+    """The error for a measure the statistics do not hold: the years it has, else close names."""
+    listed = available_measures(la_statistics)
+    named = listed[listed["measure"].str.casefold() == measure.strip().casefold()]
+    if len(named):
+        years = ", ".join(f"{row.years}" + (f" (indicator {row.indicator})" if row.indicator else "")
+                          for row in named.itertuples())
+        return f"no {measure!r} for {year} with indicator {indicator!r}; it has the years {years}"
+    close = difflib.get_close_matches(measure, listed["measure"].unique().tolist(), n=5, cutoff=0.5)
+    years = sorted(la_statistics["year"].unique())
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else "."
+    return (f"no measure {measure!r} in the statistics{hint} They cover {', '.join(map(str, years))}; "
+            "`caresurvey compare-las --list-measures` lists every measure")
+
+
 def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year: int,
-              target: float | str = "national", adjustment: str = "none") -> pd.DataFrame:
+              target: float | str = "national", adjustment: str = "none", indicator: str = "number") -> pd.DataFrame:
     """One measure as a share of another for every LA in a year, against a target.
 
     Parameters
     ----------
     measure, denominator : str
-        Published column names, e.g. ``CLA_S20`` and ``CLA_Mar2014``.
+        SFR column names as published (``CLA_S20``, ``CLA_Mar2014``), or EES breakdowns by their
+        filter values (``Legal status: Voluntary agreement under S20``, ``Legal status: Total``).
+    indicator : str
+        The EES indicator column the counts are in (``number``).
     target : "national" or float
         The England share for that year (default), or a stated proportion.
     adjustment : {"none", "multiplicative", "additive"}
@@ -139,7 +188,7 @@ def la_funnel(la_statistics: pd.DataFrame, measure: str, denominator: str, year:
         The funnel table (:data:`caresurvey.analysis.funnel.FUNNEL_COLUMNS` plus ``status``):
         every LA of the year, suppressed ones kept with their symbol and no point.
     """
-    top, bottom = _cells(la_statistics, measure, year), _cells(la_statistics, denominator, year)
+    top, bottom = _cells(la_statistics, measure, year, indicator), _cells(la_statistics, denominator, year, indicator)
     keys = ["la_code", "la_name", "geographic_level"]
     merged = top[keys + ["value", "status"]].merge(bottom[keys + ["value", "status"]], on=keys, suffixes=("_n", "_d"))
     if target == "national":

@@ -31,7 +31,11 @@ LEVELS = {"national": "National", "region": "Regional", "regional": "Regional", 
           "localauthority": "Local authority"}
 
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-_SFR_KEYS = {"newgeogcode", "geogl", "geogc", "geogn"}
+#: An SFR file's geography: its level, old code and name (2010 on), and from 2011 the new code.
+_SFR_KEYS = {"geogl", "geogc", "geogn"}
+_SFR_NEW_CODE = "newgeogcode"
+#: Columns that order or label the areas of a file: never statistics.
+_NOT_STATISTICS = re.compile(r"^(la|area|sort|row|display)?order$|^(gor|region)(code|name)?$")
 _EES_KEYS = {"timeperiod", "geographiclevel"}
 # EES columns that are geography or time, not filters or indicators.
 _EES_GEOGRAPHY = {"timeperiod", "timeidentifier", "geographiclevel", "countrycode", "countryname", "regioncode",
@@ -60,7 +64,8 @@ def _year_of_sfr(table: RawTable, source: Source, ledger: Ledger) -> int:
     its numbers are those of 2015.
     """
     def years_in(text: str) -> set[int]:
-        return {int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text)}
+        # a year may follow other digits, as in the DfE's SFR34_OC22015.csv (OC2, 2015)
+        return {int(y) for y in re.findall(r"(20\d\d)(?!\d)", text)}
 
     in_columns = {int(m.group(1)) for c in table.columns if (m := re.search(r"(20\d\d)\s*$", c.strip()))}
     for candidates, where in ((years_in(source.path.stem), "file name"), (years_in(source.path.parent.name), "folder"),
@@ -114,13 +119,19 @@ def _sfr(table: RawTable, source: Source, problems: RowProblems, ledger: Ledger)
     columns = {normalise_header(c): c for c in table.columns}
     raw = table.data
     level = _level(raw[columns["geogl"]], problems, columns["geogl"])
+    # the 2010 files name areas by their old codes only (the new codes came in 2011)
+    new_code = blank_to_none(raw[columns[_SFR_NEW_CODE]]) if _SFR_NEW_CODE in columns else \
+        text_series([None] * len(raw), raw.index)
     identity = pd.DataFrame({
         "geographic_level": level,
-        "la_code": blank_to_none(raw[columns["newgeogcode"]]),
+        "la_code": new_code,
         "old_la_code": blank_to_none(raw[columns["geogc"]]),
         "la_name": raw[columns["geogn"]],
     })
-    measures = {c: c.strip() for c in table.columns if normalise_header(c) not in _SFR_KEYS}
+    geography = _SFR_KEYS | {_SFR_NEW_CODE}
+    ordering = [c for c in table.columns if _NOT_STATISTICS.match(normalise_header(c))]
+    ledger.drop_columns(table.file, ordering, "orders or labels the areas: not a statistic")
+    measures = {c: c.strip() for c in table.columns if normalise_header(c) not in geography and c not in ordering}
     year = pd.Series(_year_of_sfr(table, source, ledger), index=raw.index)
     breakdown = pd.Series("", index=raw.index)
     return _cells(raw, measures, identity, breakdown, year, source)
@@ -184,9 +195,10 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
 
     Notes
     -----
-    The unit read, kept or quarantined is one published cell (an area's value of a measure):
-    one unreadable cell (a spreadsheet's ``#VALUE!``) quarantines that cell, not the area's
-    whole row. A row whose area or year cannot be read quarantines all its cells.
+    The unit read, kept or quarantined is a row of the file (an area). One unreadable cell (a
+    spreadsheet's ``#VALUE!``) is left out and listed in the quarantine, and the rest of its
+    row kept (England's row must not be lost to one bad cell); the reconciliation counts such
+    cells apart (``cells_left_out``). A row whose area or year cannot be read is quarantined.
     """
     table = read_csv_table(source.path, display=source.display)
     problems = RowProblems(table.file, table.data[ROW])
@@ -198,24 +210,29 @@ def read_dfe_statistics(source: Source, ledger: Ledger) -> dict[str, pd.DataFram
     else:
         raise InputError(
             source.display, "not-dfe",
-            "is neither a DfE SFR underlying-data file (New_geog_code, geog_l, geog_c, geog_n) nor an "
+            "is neither a DfE SFR underlying-data file (geog_l, geog_c, geog_n; from 2011 New_geog_code too) nor an "
             f"Explore Education Statistics file (time_period, geographic_level); found {', '.join(table.columns)}",
         )
-    bad_rows = problems.bad_index
-    per_row = len(cells) // max(len(table.data), 1)
+    bad_rows = problems.bad_index  # rows whose area or year cannot be read: none of their cells is kept
     report_ragged(table, problems)
     uncertain = cells[~cells["certain"] & ~cells["_index"].isin(bad_rows)]
+    cell_problems = []
     for index, measure, text in uncertain[["_index", "measure", "_text"]].itertuples(index=False, name=None):
-        problems.add(index, measure, text, "number-or-symbol",
-                     f"{text!r} is neither a number nor a DfE symbol ({', '.join(DFE_SYMBOLS)})")
+        cell_problems.append(problems.row_problem(index, measure, text, "number-or-symbol",
+                                                  f"{text!r} is neither a number nor a DfE symbol "
+                                                  f"({', '.join(DFE_SYMBOLS)}): this cell is left out, the rest of "
+                                                  "its row kept"))
     keep = cells["certain"] & ~cells["_index"].isin(bad_rows)
     kept = cells.loc[keep, ["year", "geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown",
                             "value", "status", "source"]].reset_index(drop=True)
     as_text(kept, ("geographic_level", "la_code", "old_la_code", "la_name", "measure", "breakdown", "status", "source"))
     ledger.problems.extend(problem for _, problem in problems.found)
+    ledger.problems.extend(cell_problems)
+    # the unit read is a row (an area); an unreadable cell leaves that cell out, not its area's row
+    rows_quarantined = len(bad_rows) + len(table.ragged)
     ledger.reconciliations.append(Reconciliation(
-        file=table.file, table="la_statistics", rows_read=len(cells) + per_row * len(table.ragged),
-        rows_kept=len(kept), rows_quarantined=len(cells) - len(kept) + per_row * len(table.ragged),
-        blank_rows=table.blank_rows,
+        file=table.file, table="la_statistics", rows_read=len(table.data) + len(table.ragged),
+        rows_kept=len(table.data) - len(bad_rows), rows_quarantined=rows_quarantined, blank_rows=table.blank_rows,
+        cells_left_out=len(cell_problems),
     ))
     return {"la_statistics": kept}

@@ -51,6 +51,8 @@ class Reconciliation:
     rows_quarantined: int
     blank_rows: int = 0
     la_rows: dict[str, list[int]] = field(default_factory=dict)
+    #: Cells left out of rows that were kept (a DfE file's unreadable cell), listed in the quarantine.
+    cells_left_out: int = 0
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_kept + self.rows_quarantined:
@@ -174,6 +176,12 @@ class RowProblems:
     def add(self, index: object, column: str, value: object, rule: str, message: str) -> None:
         self.found.append((index, Problem(self.file, int(self.rows.loc[index]), column, self._shown(column, value), rule,
                                           self._told(column, value, message))))
+
+    def row_problem(self, index: object, column: str, value: object, rule: str, message: str) -> Problem:
+        """A problem of a row that does not quarantine it (one cell left out of a kept row): the
+        caller lists it in the quarantine itself."""
+        return Problem(self.file, int(self.rows.loc[index]), column, self._shown(column, value), rule,
+                       self._told(column, value, message))
 
     def add_row(self, row: int, column: str, value: str, rule: str, message: str) -> None:
         """A problem in a row that never reached the frame (e.g. a ragged row)."""
