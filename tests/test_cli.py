@@ -12,7 +12,7 @@ import pytest
 from caresurvey.cli import build_parser, main
 
 SUBCOMMANDS = ["consistency", "published", "init", "check", "inventory", "tables", "figures", "report", "notebooks", "pdf",
-               "provenance", "synth", "ingest", "compare-las", "compare-published"]
+               "provenance", "synth", "ingest", "compare-las", "compare-published", "rules"]
 DATA = Path(__file__).parent / "data"
 
 
@@ -114,3 +114,12 @@ def test_synth_national_needs_statistics(tmp_path, capsys):
     assert "--statistics DIR" in capsys.readouterr().err
     assert main(["synth", "--out", str(tmp_path / "s"), "--years", "3"]) == 2
     assert "--scale national only" in capsys.readouterr().err
+
+
+def test_rules_lists_every_rule_of_the_catalogue():
+    from caresurvey.rules import RULES
+
+    result = run("rules")
+    assert result.returncode == 0
+    listed = [line for line in result.stdout.splitlines() if line and not line.startswith(" ")]
+    assert listed == list(RULES)

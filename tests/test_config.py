@@ -59,6 +59,11 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
          "one of the published study's items, whose analyses read its answers on the agreement scale"),
         ('[scales]\nyn = ["Yes", "yes "]\n', "repeats 'Yes', 'yes '"),
         ('[scales]\nyn = { labels = ["Yes", "No"], missing = ["no"] }\n', "cannot be both an answer and missing"),
+        ('[scales]\nadvice = { labels = ["Legal", "Advocate"], multiple = true, ordered = true }\n',
+         "a multi-select scale \\(multiple = true\\) has no order"),
+        ('[items]\nseparate_iro_service = "agree"\n[scales]\nagree = { labels = ["Strongly agree", "Agree", '
+         '"Neither agree nor disagree", "Disagree", "Strongly disagree"], multiple = true }\n',
+         "one of the published study's items"),
         ('[[inputs]]\npath = "x.csv"\nformat = "ssda903-csv"\ndate_format = "%d/%m/%Y"\n', "date_format"),
         ('[[inputs]]\npath = "x.csv"\nformat = "ssda903-csv"\nyear = "2018-20"\n',
          "year: '2018-20' is not a collection year: a collection runs from one April to the next"),
@@ -90,3 +95,9 @@ def test_an_entry_names_its_collection_year_as_the_dfe_does(tmp_path):
                                                'year = "2018-19"\n')
     (spec,) = load_config(tmp_path / "c.toml").inputs
     assert spec.year == 2019  # the collection ending 31 March 2019
+
+
+def test_a_multi_select_scale_is_never_ordered(tmp_path):
+    (tmp_path / "c.toml").write_text(MINIMAL + '[scales]\nadvice = { labels = ["Legal", "Advocate"], multiple = true }\n')
+    advice = load_config(tmp_path / "c.toml").scales["advice"]
+    assert advice.multiple and not advice.ordered

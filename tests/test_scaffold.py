@@ -100,6 +100,14 @@ def test_a_label_one_respondent_gave_is_never_copied_into_the_scaffold():
     assert free.labels == () and "not listed" in free.note
 
 
+def test_a_multi_select_question_is_listed_by_its_labels_with_a_hint():
+    # Qualtrics writes several choices as one comma-joined answer
+    values = ["Legal advice,Advocate", "Advocate", "Legal advice", "Advocate,Legal advice", ""]
+    variable = observed_labels("Q4", "Which advice did you seek?", values)
+    assert set(variable.labels) == {"Legal advice", "Advocate"}
+    assert "multi-select question? give its scale multiple = true" in variable.note
+
+
 def test_check_reads_every_file_and_writes_nothing(tmp_path):
     study = tmp_path / "own_study"
     shutil.copytree(EXAMPLE, study, ignore=shutil.ignore_patterns("processed", "reports"))
@@ -115,7 +123,7 @@ def test_check_reads_every_file_and_writes_nothing(tmp_path):
     header.write_text(header.read_text().replace("N02,2,", "N02,9,"))
     result = _run("check", "--config", str(study / "caresurvey.toml"), cwd=tmp_path)
     assert result.returncode == 1
-    assert "raw/northbury/header.csv: 3 rows read, 2 kept, 1 quarantined (problems: 1 isin)" in result.stdout
+    assert "raw/northbury/header.csv: 3 rows read, 2 kept, 1 quarantined (problems: 1 code)" in result.stdout
     assert "ingestion would stop" in result.stdout and "file raw/northbury/header.csv: 1 of 3 rows" in result.stdout
     # an answer its codebook does not label: ingestion cannot place it, so check stops as ingestion would
     codebook = study / "raw" / "questionnaires" / "social_worker_survey_codebook.csv"

@@ -93,7 +93,7 @@ def commands(folder: Path) -> list[list[str]]:
         ["compare-published", "local.csv", "--published", "iro_cg_contact", "--out", "reports/compare_published"],
         ["ingest", "--format", "ssda903-csv", *ssda903, "--la", "LA1", "--out", "data/processed/single",
          "--key-file", str(folder / "single.key")],
-        ["synth", "--out", "elsewhere/synthetic", "--seed", "7"],
+        ["synth", "--out", "elsewhere/synthetic", "--seed", "7"], ["rules"],
         ["pdf", *config],
     ]
 

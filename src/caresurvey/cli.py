@@ -104,6 +104,14 @@ def _run_consistency(args: argparse.Namespace) -> int:
     return 0 if result.consistent else 1
 
 
+def _run_rules(args: argparse.Namespace) -> int:
+    from caresurvey.rules import RULES
+
+    for rule in RULES.values():
+        print(f"{rule.code}\n    {rule.description}\n    columns: {rule.columns}\n    formats: {', '.join(rule.formats)}")
+    return 0
+
+
 def _run_published(args: argparse.Namespace) -> int:
     from caresurvey.outputs import atomic_write_text
     from caresurvey.published.catalogue import load_table, load_tables
@@ -450,6 +458,14 @@ def build_parser() -> argparse.ArgumentParser:
     published.add_argument("ids", nargs="*", metavar="TABLE_ID", help="tables to show or export (default: all)")
     published.add_argument("--out", metavar="DIR", help="folder for export")
     published.set_defaults(run=_run_published)
+
+    rules = commands.add_parser(
+        "rules", parents=[common],
+        help="list the rules a row read can be quarantined under",
+        description="The catalogue of quarantine rules: the code quarantine.csv and the data-quality tables name, "
+        "what it means, the columns it is checked on and the formats that check it.",
+    )
+    rules.set_defaults(run=_run_rules)
 
     init = commands.add_parser(
         "init", parents=[common],

@@ -363,6 +363,23 @@ EMPLOYMENT = ("Employed by the local authority", "Self-employed", "Other")
 IMPORTANCE_SCALE = ("Very important", "Important", "Not very important", "Not important at all",
                     "Don't know enough to say")
 
+#: Qualtrics' standard answer sets (the "Likert" scales its editor offers), most to least: an export
+#: answered on one of them needs no [scales] entry. With "Somewhat" (five points) and without.
+QUALTRICS_AGREEMENT_5 = ("Strongly agree", "Somewhat agree", "Neither agree nor disagree", "Somewhat disagree",
+                         "Strongly disagree")
+QUALTRICS_AGREEMENT_7 = ("Strongly agree", "Agree", "Somewhat agree", "Neither agree nor disagree",
+                         "Somewhat disagree", "Disagree", "Strongly disagree")
+QUALTRICS_FREQUENCY = ("Always", "Most of the time", "About half the time", "Sometimes", "Never")
+QUALTRICS_SATISFACTION = ("Extremely satisfied", "Somewhat satisfied", "Neither satisfied nor dissatisfied",
+                          "Somewhat dissatisfied", "Extremely dissatisfied")
+SATISFACTION = ("Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied",
+                "Very dissatisfied")
+QUALTRICS_LIKELIHOOD = ("Extremely likely", "Somewhat likely", "Neither likely nor unlikely", "Somewhat unlikely",
+                        "Extremely unlikely")
+LIKELIHOOD = ("Very likely", "Likely", "Neither likely nor unlikely", "Unlikely", "Very unlikely")
+QUALTRICS_IMPORTANCE = ("Extremely important", "Very important", "Moderately important", "Slightly important",
+                        "Not at all important")
+
 #: What an employment answer means to the analyses, which split IROs by who employs them.
 LA_EMPLOYED, SELF_EMPLOYED, OTHER_EMPLOYMENT = "LA-employed", "Self-employed", "Other"
 EMPLOYMENT_MEANINGS = (LA_EMPLOYED, SELF_EMPLOYED, OTHER_EMPLOYMENT)
@@ -391,6 +408,9 @@ class Scale:
     ordered : bool
         Whether the labels' order means more or less of something (an ordinal model is fitted
         only to ordered items).
+    multiple : bool
+        Whether a respondent may choose several labels (a multi-select question, exported as
+        "Ramen,Curry"): each chosen label is a row of its own.
     means : mapping of str to str
         For an employment item: what each label means to the analyses
         (:data:`EMPLOYMENT_MEANINGS`).
@@ -400,6 +420,7 @@ class Scale:
     missing: tuple[str, ...] = ()
     ordered: bool = True
     means: Mapping[str, str] = field(default_factory=dict)
+    multiple: bool = False
 
     def place(self, label: str) -> tuple[str, int] | str | None:
         """``(label as the scale writes it, position)`` for an answer, its missing label (a
@@ -430,11 +451,21 @@ SCALES = {
     "yes_no": Scale(YES_NO, ordered=False),
     "importance": Scale(IMPORTANCE_SCALE, ordered=False),
     "employment": Scale(EMPLOYMENT, ordered=False, means=dict(zip(EMPLOYMENT, EMPLOYMENT_MEANINGS))),
+    "agreement_somewhat": Scale(QUALTRICS_AGREEMENT_5),
+    "agreement_7": Scale(QUALTRICS_AGREEMENT_7),
+    "frequency_qualtrics": Scale(QUALTRICS_FREQUENCY),
+    "satisfaction_somewhat": Scale(QUALTRICS_SATISFACTION),
+    "satisfaction": Scale(SATISFACTION),
+    "likelihood_somewhat": Scale(QUALTRICS_LIKELIHOOD),
+    "likelihood": Scale(LIKELIHOOD),
+    "importance_extremely": Scale(QUALTRICS_IMPORTANCE),
 }
 
 
 def builtin_scale_of(labels: Sequence[str]) -> str | None:
-    """The name of the built-in scale (:data:`SCALES`) that has every one of ``labels``, if one has."""
+    """The name of the first built-in scale (:data:`SCALES`, in its order: the published study's,
+    then Qualtrics') that has every one of ``labels``, if one has: "Agree" and "Strongly agree" are
+    on the five-point agreement scale, "Agree" and "Somewhat agree" on Qualtrics' seven-point one."""
     return next((name for name, scale in SCALES.items() if labels and all(scale.place(label) is not None
                                                                              for label in labels)), None)
 

@@ -42,7 +42,7 @@ _INGEST_KEYS = {"max_quarantined_share", "accept_losses"}
 #: The share of a file's rows quarantine may remove before ingestion stops (``[ingest]
 #: max_quarantined_share``).
 DEFAULT_MAX_QUARANTINED_SHARE = 0.05
-_SCALE_KEYS = {"labels", "missing", "ordered"}
+_SCALE_KEYS = {"labels", "missing", "ordered", "multiple"}
 _ITEM_KEYS = {"scale", "question", "means"}
 
 #: The formats of questionnaires: each file belongs to a respondent group, and maps the
@@ -353,7 +353,7 @@ def _labels(origin: Path, where: str, value: Any) -> tuple[str, ...]:
 
 def _scales(declared: Any, origin: Path) -> dict[str, Scale]:
     """The built-in scales, and ``[scales]``: ``name = [labels]`` or ``name = {labels = [...],
-    missing = [...], ordered = true}``."""
+    missing = [...], ordered = true}``, or ``multiple = true`` for a multi-select question."""
     if not isinstance(declared, dict):
         raise ConfigError(f"{origin}: [scales] must be a table of scale = [labels]")
     scales = dict(SCALES)
@@ -362,17 +362,24 @@ def _scales(declared: Any, origin: Path) -> dict[str, Scale]:
         if isinstance(value, list):
             value = {"labels": value}
         if not isinstance(value, dict):
-            raise ConfigError(f"{origin}: {where} must be a list of labels, or a table with labels, missing, ordered")
+            raise ConfigError(f"{origin}: {where} must be a list of labels, or a table with labels, missing, ordered, multiple")
         unknown = sorted(set(value) - _SCALE_KEYS)
         if unknown or "labels" not in value:
-            raise ConfigError(f"{origin}: {where} needs labels, and may have missing and ordered "
+            raise ConfigError(f"{origin}: {where} needs labels, and may have missing, ordered and multiple "
                               f"{'(not ' + ', '.join(unknown) + ')' if unknown else ''}")
         labels = _labels(origin, f"{where} labels", value["labels"])
         missing = _labels(origin, f"{where} missing", value.get("missing", [])) if value.get("missing") else ()
         both = sorted({label_key(m) for m in missing} & {label_key(label) for label in labels})
         if both:
             raise ConfigError(f"{origin}: {where}: {', '.join(both)} cannot be both an answer and missing")
-        scales[name] = Scale(labels, missing, _typed(origin, f"{where} ordered", value.get("ordered", True), bool))
+        multiple = _typed(origin, f"{where} multiple", value.get("multiple", False), bool)
+        if multiple and value.get("ordered") is True:
+            raise ConfigError(f"{origin}: {where}: a multi-select scale (multiple = true) has no order; leave out "
+                              "ordered")
+        # several labels chosen at once are not a place on one scale: never modelled as ordered
+        scales[name] = Scale(labels, missing, not multiple and _typed(origin, f"{where} ordered",
+                                                                      value.get("ordered", True), bool),
+                             multiple=multiple)
     return scales
 
 
@@ -406,7 +413,8 @@ def _items(declared: dict, scales: Mapping[str, Scale], origin: Path) -> dict[st
                                   f"{', '.join(EMPLOYMENT_MEANINGS)})")
         # the published analyses read these items' answers by their labels (employment's by what they mean)
         published = PUBLISHED_ITEMS.get(item_id) if item_id != EMPLOYMENT_ITEM else None
-        if published is not None and [label_key(x) for x in scale.labels] != [label_key(x) for x in SCALES[published].labels]:
+        if published is not None and (scale.multiple or [label_key(x) for x in scale.labels]
+                                      != [label_key(x) for x in SCALES[published].labels]):
             raise ConfigError(f"{origin}: {where} is one of the published study's items, whose analyses read its answers "
                               f"on the {published} scale ({', '.join(SCALES[published].labels)}); give it that scale, "
                               "or another id")

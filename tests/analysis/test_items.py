@@ -30,7 +30,13 @@ def _responses(missing: int = 0) -> pd.DataFrame:
         for position, (label, count) in enumerate(zip(FREQUENCY.labels, counts), 1):
             rows += [{"item": "involved", "group": group, "response": label, "response_code": position}] * count
     rows += [{"item": "involved", "group": "IRO", "response": None, "response_code": np.nan}] * missing
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "respondent_id", [f"r{k}" for k in range(len(frame))])  # one answer each
+    return frame
+
+
+#: A multi-select question: which advice have you sought? (several may be chosen)
+ADVICE = Scale(("Legal advice", "Cafcass advice line", "Advocacy service"), ordered=False, multiple=True)
 
 
 def test_answers_count_each_label_by_group_and_all_groups_with_wilson_intervals():
@@ -51,12 +57,12 @@ def test_an_item_asked_of_one_group_has_no_all_groups_row_and_no_test():
     one_group = _responses()[lambda d: d["group"] == "IRO"]
     answers = item_answers(one_group, {"involved": FREQUENCY})
     assert set(answers["group"]) == {"IRO"}
-    assert item_tests(answers, seed=7).empty
+    assert item_tests(answers, {"involved": FREQUENCY}, seed=7).empty
 
 
 def test_the_groups_are_tested_against_r_fisher_test():
     answers = item_answers(_responses(), {"involved": FREQUENCY})
-    tests = item_tests(answers, seed=20141)
+    tests = item_tests(answers, {"involved": FREQUENCY}, seed=20141)
     assert len(tests) == 1 and tests.loc[0, "n"] == 25 and tests.loc[0, "groups"] == 2
     assert tests.loc[0, "test"].startswith("Fisher-Freeman-Halton, Monte Carlo")
     resamples = int(tests.loc[0, "test"].split("(")[1].split()[0])
@@ -70,9 +76,24 @@ def test_the_groups_are_tested_against_r_fisher_test():
 def test_an_item_with_a_withheld_count_is_not_tested():
     answers = item_answers(_responses(), {"involved": FREQUENCY})
     answers.loc[(answers["group"] == "IRO") & (answers["answer"] == "Rarely"), "n"] = np.nan
-    tests = item_tests(answers, seed=1)
+    tests = item_tests(answers, {"involved": FREQUENCY}, seed=1)
     assert tests.loc[0, "test"] == NOT_COMPUTED
     assert np.isnan(tests.loc[0, "p_value"])
+
+
+def test_a_multi_select_item_counts_respondents_choosing_each_label_of_those_who_answered():
+    # by hand: IRO a chose legal advice and the advice line, b legal advice, c nothing (not answered);
+    # guardian d chose all three
+    rows = [("a", "IRO", "Legal advice"), ("a", "IRO", "Cafcass advice line"), ("b", "IRO", "Legal advice"),
+            ("c", "IRO", None), ("d", "Children's guardian", "Legal advice"),
+            ("d", "Children's guardian", "Cafcass advice line"), ("d", "Children's guardian", "Advocacy service")]
+    responses = pd.DataFrame(rows, columns=["respondent_id", "group", "response"]).assign(item="advice")
+    answers = item_answers(responses, {"advice": ADVICE}).set_index(["group", "answer"])
+    assert answers.loc["IRO", "n"].tolist() == [2, 1, 0] and set(answers.loc["IRO", "denominator"]) == {2}
+    assert answers.loc[ALL_GROUPS, "n"].tolist() == [3, 2, 1] and set(answers.loc[ALL_GROUPS, "denominator"]) == {3}
+    # a respondent in several cells breaks a contingency-table test; no order, no ordinal model
+    assert item_tests(answers.reset_index(), {"advice": ADVICE}, seed=1).empty
+    assert item_models(answers.reset_index(), {"advice": ADVICE}).empty
 
 
 def test_the_ordinal_model_agrees_with_r_polr():

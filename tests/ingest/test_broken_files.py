@@ -35,9 +35,9 @@ def test_episodes_faults_are_quarantined_where_a_person_can_find_them():
     kept = read_ssda903_csv(source("episodes.csv", la="LA9"), ledger)["episodes"]
     assert quarantined(ledger) == {
         (3, "DECOM", "31/02/2013", "date"),
-        (4, "LS", "ZZ", "isin"),
+        (4, "LS", "ZZ", "code"),
         (5, "CHILD", "", "required"),
-        (8, "DEC", "01/07/2013", "end_not_before_start"),
+        (8, "DEC", "01/07/2013", "end-before-start"),
         (9, "(after URN)", WITHHELD, "extra-values"),  # a shifted value might be a postcode or a UPN
     }
     # rows 2 and 7 are kept; row 7's ISO start and Excel-serial end (41500 = 14 August 2013) are read
@@ -47,8 +47,8 @@ def test_episodes_faults_are_quarantined_where_a_person_can_find_them():
     assert (count.rows_read, count.rows_kept, count.rows_quarantined, count.blank_rows) == (7, 2, 5, 1)
     messages = {p.rule: p.message for p in ledger.problems}
     assert "is not a real date" in messages["date"]
-    assert messages["isin"] == "'ZZ' is not a valid LS code"
-    assert messages["end_not_before_start"] == "an episode cannot end before it starts"
+    assert messages["code"] == "'ZZ' is not a valid LS code"
+    assert messages["end-before-start"] == "an episode cannot end before it starts"
 
 
 def test_episodes_keep_no_postcodes_or_urns():
@@ -61,7 +61,7 @@ def test_header_faults_and_minimisation():
     ledger = Ledger()
     kept = read_ssda903_csv(source("header.csv", la="LA9"), ledger)["children"]
     # a date of birth is a direct identifier: the quarantine names its row and column, not its value
-    assert quarantined(ledger) == {(3, "SEX", "3", "isin"), (4, "DOB", WITHHELD, "date")}
+    assert quarantined(ledger) == {(3, "SEX", "3", "code"), (4, "DOB", WITHHELD, "date")}
     assert kept["birth_month"].tolist() == ["2008-03"]
     assert "UPN" not in kept.columns and "A999123456789" not in kept.to_csv()
 
@@ -88,7 +88,7 @@ def test_a_code_missing_from_the_codebook_quarantines_the_respondent():
     ledger = Ledger()
     kept = read_survey_table(source("guardians.csv", group="Children's guardian",
                                     codebook=BROKEN / "guardians_codebook.csv"), ledger)["responses"]
-    assert quarantined(ledger) == {(3, "contact", "7", "codebook")}
+    assert quarantined(ledger) == {(3, "contact", "7", "unlabelled-answer")}
     assert sorted(kept["response"].fillna("-")) == ["-", "Always"]
     assert kept["missing_reason"].dropna().tolist() == ["not answered"]
     assert "Mrs Smith" not in kept.to_csv()  # free text is never kept
@@ -100,7 +100,7 @@ def test_a_code_missing_from_the_codebook_quarantines_the_respondent():
 def test_an_undefined_legal_status_is_not_guessed():
     ledger = Ledger()
     kept = read_case_abstraction(source("case_files.csv"), ledger)["case_files"]
-    assert quarantined(ledger) == {(4, "Legal status at sampling", "Kinship", "category")}
+    assert quarantined(ledger) == {(4, "Legal status at sampling", "Kinship", "code")}
     assert kept["status_at_sampling"].tolist() == ["s.20", "CO"]  # "Section 20", "Care order"
     assert "John" not in kept.to_csv()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import defaultdict
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -247,3 +248,37 @@ def test_a_row_is_the_unit_of_a_dfe_file_and_one_bad_cell_loses_no_area(shared_d
     assert (entry.rows_read, entry.rows_kept, entry.rows_quarantined, entry.cells_left_out) == (data_rows, data_rows, 0, 1)
     england = tables["la_statistics"][tables["la_statistics"]["geographic_level"] == "National"]
     assert "CLA_NetGain" not in set(england["measure"]) and "CLA_Mar2013" in set(england["measure"])
+
+
+# --------------------------------------------------------------------------- every file
+
+
+#: Files whose losses are the file's own, accepted with why (../shared/data/README.md).
+ACCEPTED_LOSSES = {
+    "qualtricstools": "every response is a survey test (Status 2)",
+    "multiple_response__simple_alltypes.sav": "x holds 4 and 9, codes its value labels do not name",
+}
+
+
+def test_every_shared_file_ingests_and_reconciles(shared_data, tmp_path):
+    """Every file of ../shared/data, as `caresurvey ingest --format` reads it (return tables of one
+    folder together): it ingests, and its reconciliation adds up."""
+    from caresurvey.ingest.detect import detect_format
+    from caresurvey.ingest.pipeline import ingest_files
+
+    batches = defaultdict(list)
+    for path in sorted(p for p in shared_data.rglob("*") if p.is_file()):
+        found = detect_format(path).format
+        if found in (None, "codebook"):
+            continue
+        batches[(found, path.parent if found == "ssda903-csv" else path)].append(path)
+    assert len(batches) >= 60
+    for number, ((found, where), paths) in enumerate(sorted(batches.items(), key=str)):
+        accept = any(name in str(where) for name in ACCEPTED_LOSSES)
+        summary = ingest_files(found, paths, tmp_path / str(number), key=b"a test key of 24 bytes..",
+                               la="Testshire" if found.startswith("ssda903") else None,
+                               group="Respondent" if found in ("qualtrics-csv", "spss-sav") else None,
+                               accept_losses=accept)
+        reconciliation = json.loads((tmp_path / str(number) / "reconciliation.json").read_text())
+        assert reconciliation["adds_up"], where
+        assert summary["rows_read"] == summary["rows_kept"] + summary["rows_quarantined"], where

@@ -77,7 +77,7 @@ def test_ingestion_stops_where_a_file_loses_more_than_its_share_and_leaves_the_p
         ingest_study(config)
     message = str(stopped.value)
     assert "file raw/northbury/header.csv: 1 of 3 rows quarantined (33.3%)" in message
-    assert "1 problem(s) breaking rule 'isin'" in message and "--accept-losses" in message
+    assert "1 problem(s) breaking rule 'code'" in message and "--accept-losses" in message
     assert "processed/rejected/quarantine.csv" in message
     assert {p.name: p.read_bytes() for p in config.processed_dir.glob("*.*") if p.is_file()} == before
     rejected = (config.processed_dir / "rejected" / "quarantine.csv").read_text()

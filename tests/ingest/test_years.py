@@ -104,7 +104,7 @@ def test_a_return_of_no_known_year_is_checked_against_every_year_s_codes(tmp_pat
     path.write_text("CHILD,SEX,DOB,ETHNIC\nC1,M,01/02/2010,WBRI\nC2,1,01/02/2010,WBRI\nC3,9,01/02/2010,WBRI\n")
     tables, ledger = _read(path)
     assert tables["children"]["sex"].tolist() == ["M", "1"] and not ledger.collection_years
-    assert [p.rule for p in ledger.problems] == ["isin"]  # 9 is in no year's list
+    assert [p.rule for p in ledger.problems] == ["code"]  # 9 is in no year's list
 
 
 def test_a_return_table_of_a_later_year_is_read_not_refused(tmp_path):

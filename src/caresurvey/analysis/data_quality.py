@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from caresurvey.rules import RULES
+
 __all__ = ["quality_by_table", "quality_by_rule", "ALL_TABLES"]
 
 #: The total row of :func:`quality_by_table`.
@@ -48,12 +50,19 @@ def quality_by_rule(quarantine: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``rule, rows, columns, files``, rules in name order.
+        ``rule, description, rows, columns, files``, rules in name order, each described as the
+        catalogue of rules (:mod:`caresurvey.rules`) describes it.
     """
     grouped = quarantine.groupby("rule", sort=True)
     frame = pd.DataFrame({
+        "description": grouped["rule"].first().map(_described),
         "rows": quarantine.drop_duplicates(["rule", "file", "row"]).groupby("rule").size(),
         "columns": grouped["column"].agg(lambda column: ", ".join(sorted(set(column)))),
         "files": grouped["file"].nunique(),
-    }, columns=["rows", "columns", "files"])
+    }, columns=["description", "rows", "columns", "files"])
     return frame.rename_axis("rule").reset_index().astype({"rows": "int64", "files": "int64"})
+
+
+def _described(code: str) -> str:
+    # a processed study written by another version may name a rule this one does not have
+    return RULES[code].description if code in RULES else "not a rule of this version: ingest the study again"

@@ -41,7 +41,8 @@ def item_answers(responses: pd.DataFrame, scales: Mapping[str, Scale]) -> pd.Dat
     pandas.DataFrame
         ``item, group, answer, n, denominator, percent, ci_low, ci_high``: respondents of the
         group who gave the answer, of those who answered the item (Wilson 95%). Groups in the
-        order they answer; ``All groups`` adds them where more than one answered.
+        order they answer; ``All groups`` adds them where more than one answered. A multi-select
+        item's answers add up to more than its respondents.
     """
     rows = []
     answered = responses[responses["response"].notna()]
@@ -49,20 +50,24 @@ def item_answers(responses: pd.DataFrame, scales: Mapping[str, Scale]) -> pd.Dat
         own = answered[answered["item"] == item]
         groups = list(dict.fromkeys(own["group"]))
         for group in [*groups, *([ALL_GROUPS] if len(groups) > 1 else [])]:
-            labels = own["response"] if group == ALL_GROUPS else own.loc[own["group"] == group, "response"]
-            counts = labels.value_counts()
+            part = own if group == ALL_GROUPS else own[own["group"] == group]
+            counts = part["response"].value_counts()
+            # respondents, not rows: a multi-select answer is a row per label chosen
             rows += [{"item": item, "group": group, "answer": label, "count": int(counts.get(label, 0)),
-                      "n": len(labels)} for label in scale.labels]
+                      "n": part["respondent_id"].nunique()} for label in scale.labels]
     return with_wilson(pd.DataFrame(rows, columns=["item", "group", "answer", "count", "n"]))
 
 
-def item_tests(answers: pd.DataFrame, seed: int) -> pd.DataFrame:
+def item_tests(answers: pd.DataFrame, scales: Mapping[str, Scale], seed: int) -> pd.DataFrame:
     """Do the groups answer each item alike? One exact test per item asked of two groups or more.
 
     Parameters
     ----------
     answers : pandas.DataFrame
         The table of :func:`item_answers` (after disclosure control: a withheld count is missing).
+    scales : mapping of str to Scale
+        The study's items and their scales: a multi-select item is not tested (a respondent may
+        be in several of its cells, which a test of a contingency table does not allow).
     seed : int
         The table's random stream; each item's test draws from its own, ``stream_seed(seed, item)``.
 
@@ -76,6 +81,8 @@ def item_tests(answers: pd.DataFrame, seed: int) -> pd.DataFrame:
     """
     rows = []
     for item, part in answers[answers["group"] != ALL_GROUPS].groupby("item", sort=False):
+        if scales[item].multiple:
+            continue
         cells = part.pivot(index="group", columns="answer", values="n").reindex(
             index=list(dict.fromkeys(part["group"])), columns=list(dict.fromkeys(part["answer"])))
         cells = cells.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)

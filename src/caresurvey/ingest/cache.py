@@ -41,7 +41,8 @@ def _code_version() -> str:
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     files = sorted(package.glob("ingest/*.py")) + [package / name for name in
-                                                     ("schemas.py", "codes.py", "pseudonym.py", "config.py", "files.py", "manifest.py")]
+                                                     ("schemas.py", "codes.py", "pseudonym.py", "config.py", "files.py", "manifest.py",
+                                                      "rules.py")]
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

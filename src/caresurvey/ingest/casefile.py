@@ -73,7 +73,7 @@ def _category(frame: pd.DataFrame, column: str | None, lookup: dict[str, str], p
             continue
         value = lookup.get(_key(text))
         if value is None:
-            problems.add(index, column, text, "category",
+            problems.add(index, column, text, "code",
                          f"{text!r} is not a {what} the study defines ({', '.join(sorted(set(lookup.values())))})")
         out.append(value)
     return text_series(out, frame.index)

@@ -15,6 +15,7 @@ from caresurvey.ingest.dates import DAY_FIRST, MONTH_FIRST, parse_date
 from caresurvey.ingest.ledger import RowProblems
 from caresurvey.ingest.tabular import ROW, RawTable, read_csv_table, read_xlsx_table
 from caresurvey.pseudonym import Pseudonymiser
+from caresurvey.rules import rule_of_check
 from caresurvey.schemas import row_schema
 
 __all__ = ["Source", "check_rows", "parse_dates", "blank_to_none", "ProblemsByOwner", "report_ragged", "table_problems",
@@ -205,10 +206,10 @@ def check_rows(
                 # A table-wide check fails once per column of the row; report it once, against
                 # the column its description names (pandera names the check by its error text).
                 found = table_checks[check]
-                column, rule, message = found.description, found.name, str(found.error)
+                column, rule, message = found.description, rule_of_check(found.name), str(found.error)
             else:
                 column = case.column
-                rule, message = check.split("(")[0], _message(check, name_of(column), case.failure_case)
+                rule, message = rule_of_check(check), _message(check, name_of(column), case.failure_case)
             if (case.index, rule) in reported:
                 continue
             reported.add((case.index, rule))

@@ -16,6 +16,7 @@ from pathlib import Path
 from caresurvey.errors import InputError
 from caresurvey.ingest import casefile, coded_segments, dfe, qualtrics, ssda903, survey_table
 from caresurvey.ingest.common import Source, read_table_file
+from caresurvey.ingest.tabular import apart_by_position, read_csv_table
 
 __all__ = ["Detected", "CODEBOOK", "detect_format"]
 
@@ -64,7 +65,10 @@ def _table_format(path: Path, display: str) -> Detected:
     csv = path.suffix.lower() == ".csv"
     if not csv and survey_table.has_codebook_sheet(path, display):
         return Detected(path, "survey-table", "a questionnaire workbook with a Codebook sheet")
-    table = read_table_file(Source(path, display, None))
+    # a repeated column name does not hide a file's format (Qualtrics repeats export tags; its reader
+    # tells them apart, and any other reader refuses them when it reads the file)
+    table = read_csv_table(path, display=display, repeated=apart_by_position) if csv \
+        else read_table_file(Source(path, display, None))
     if survey_table.is_codebook(table):
         return Detected(path, CODEBOOK, "a codebook (variable, value, label)")
     if csv:

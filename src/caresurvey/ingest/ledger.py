@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from caresurvey.rules import rule
 from caresurvey.schemas import QUARANTINE_COLUMNS
 
 __all__ = ["Problem", "Reconciliation", "Ledger", "RowProblems", "PartedProblems", "QUARANTINE_COLUMNS", "WITHHELD"]
@@ -32,6 +33,9 @@ class Problem:
     value: str
     rule: str
     message: str
+
+    def __post_init__(self):
+        rule(self.rule)  # every quarantine is under a rule of the one catalogue
 
 
 @dataclass

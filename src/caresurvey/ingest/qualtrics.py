@@ -12,6 +12,7 @@ responses (Status "Survey Preview", "Survey Test" or spam) are quarantined, not 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -30,9 +31,9 @@ from caresurvey.ingest.survey import (
     keeps,
     observed_labels,
 )
-from caresurvey.ingest.tabular import ROW, RawTable, normalise_header, read_csv_table
+from caresurvey.ingest.tabular import ROW, RawTable, apart_by_position, normalise_header, read_csv_table
 
-__all__ = ["read_qualtrics", "describe_qualtrics", "layout", "METADATA"]
+__all__ = ["read_qualtrics", "describe_qualtrics", "layout", "METADATA", "not_a_respondent"]
 
 #: Qualtrics metadata columns (current and legacy names), none of which is an answer.
 METADATA = {normalise_header(c) for c in (
@@ -40,16 +41,52 @@ METADATA = {normalise_header(c) for c in (
     "ResponseId", "ResponseID", "RecipientLastName", "RecipientFirstName", "RecipientEmail", "ExternalReference",
     "ExternalDataReference", "LocationLatitude", "LocationLongitude", "LocationAccuracy", "DistributionChannel",
     "UserLanguage", "ResponseSet", "Name", "EmailAddress", "Q_RecaptchaScore", "Q_RelevantIDDuplicate",
+    "Duration__in_seconds_",  # as a Qualtrics-to-SPSS export names it
 )}
-# Response types that are not respondents: as choice text, and as the numeric codes of a values export.
-_NOT_RESPONDENTS = {"survey preview": "a preview made while building the survey", "1": "a preview made while building the survey",
-                    "survey test": "a test response", "2": "a test response",
-                    "spam": "flagged as spam", "8": "flagged as spam", "9": "flagged as spam"}
+#: Metadata that identify a respondent or say where they were.
+_PERSONAL = {normalise_header(c) for c in (
+    "IPAddress", "ResponseId", "ResponseID", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+    "ExternalReference", "ExternalDataReference", "LocationLatitude", "LocationLongitude", "LocationAccuracy", "Name",
+    "EmailAddress",
+)}
+_PREVIEW, _TEST, _SPAM = "a preview made while building the survey", "a test response", "flagged as spam"
+# Response types that are not respondents, as choice text and as the codes of a values export or an
+# SPSS export (Qualtrics' response types: 0 IP address, 1 survey preview, 2 survey test, 4 imported,
+# 8 spam, 9 survey preview spam, 12 imported spam, 16 offline, 17 offline survey preview).
+_NOT_RESPONDENTS = {"survey preview": _PREVIEW, "1": _PREVIEW, "offline survey preview": _PREVIEW, "17": _PREVIEW,
+                    "survey test": _TEST, "2": _TEST,
+                    "spam": _SPAM, "8": _SPAM, "survey preview spam": _SPAM, "9": _SPAM,
+                    "imported spam": _SPAM, "12": _SPAM}
+
+
+def not_a_respondent(status: str) -> str | None:
+    """Why a response of this Qualtrics response type (``Status``, as text or code) is no
+    respondent's, or None for a real response."""
+    key = status.strip().casefold()
+    return _NOT_RESPONDENTS.get(key[:-2] if key.endswith(".0") else key)
+
+
+def _import_id_text(raw: str) -> str | None:
+    """The ImportId a third header row's cell names: ``{"ImportId":"QID5_TEXT"}`` (2017 on) or
+    ``{'ImportId': 'QID5-TEXT'}`` (the 2016-17 "Insights" exports); None for anything else."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        found = _PYTHON_IMPORT_ID.match(raw[:_LONGEST_IMPORT_ID])
+        return found.group(1) if found else None
+    if isinstance(value, dict) and isinstance(value.get("ImportId", ""), str):
+        return value.get("ImportId", "")
+    return None
+
+
+# {'ImportId': 'QID1'} as the 2016-17 exports write it (a Python dict, not JSON)
+_PYTHON_IMPORT_ID = re.compile(r"^\{\s*'ImportId'\s*:\s*'([^']*)'")
+_LONGEST_IMPORT_ID = 500
 
 
 def layout(table: RawTable) -> str:
-    """``current`` (three header rows) or ``legacy`` (V1..V10), read from a table read with one
-    header row.
+    """``current`` (three header rows, the third of import ids: from 2016-17 on) or ``legacy``
+    (V1..V10), read from a table read with one header row.
 
     Raises
     ------
@@ -59,11 +96,25 @@ def layout(table: RawTable) -> str:
     third = table.data.iloc[1] if len(table.data) > 1 else None
     if [normalise_header(c) for c in table.columns[:2]] == ["v1", "v2"]:
         return "legacy"
-    if third is not None and all(str(v).startswith('{"ImportId"') or v == "" for v in third[table.columns]):
+    if third is not None and all(v == "" or _import_id_text(str(v)) is not None for v in third[table.columns]):
         return "current"
     raise InputError(table.file, "not-qualtrics",
-                     "is not a Qualtrics CSV export: expected either three header rows (the third holding "
-                     '{"ImportId": ...}) or the legacy V1..V10 layout; export with "Use legacy format" off or on')
+                     "is not a Qualtrics CSV export: expected three header rows (the third holding each column's "
+                     'import id, {"ImportId": ...}) or the legacy V1..V10 layout')
+
+
+def _apart_by_import_id(header: list[str], headers: list[list[str]]) -> list[str]:
+    """A repeated export tag made unique by its column's import id: ``Q6#2_1 [QID6-2-1]`` (the
+    position, where a cell holds none)."""
+    import_ids = headers[1] if len(headers) > 1 else []
+    names = []
+    for number, name in enumerate(header, start=1):
+        if header.count(name) == 1:
+            names.append(name)
+            continue
+        found = _import_id_text(import_ids[number - 1]) if number <= len(import_ids) else None
+        names.append(f"{name} [{found}]" if found else f"{name} [column {number}]")
+    return names
 
 
 def _answer(text: str) -> Answer:
@@ -74,14 +125,11 @@ def _answer(text: str) -> Answer:
 
 def _import_id(file: str, column: str, raw: str) -> str:
     """The ``ImportId`` of a current export's third header row (``{"ImportId":"QID5_TEXT"}``)."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = None
-    if not isinstance(value, dict) or not isinstance(value.get("ImportId", ""), str):
+    value = _import_id_text(raw)
+    if value is None:
         raise InputError(file, "qualtrics-header", 'the third header row should hold {"ImportId": ...} for each '
                          "column; export the responses again as CSV", row=3, column=column, value=raw[:80])
-    return value.get("ImportId", "")
+    return value
 
 
 @dataclass(frozen=True)
@@ -96,18 +144,19 @@ class _Export:
 
 
 def _export(source: Source) -> _Export:
-    probe = read_csv_table(source.path, display=source.display)
+    probe = read_csv_table(source.path, display=source.display, repeated=apart_by_position)
     if layout(probe) == "current":
-        table = read_csv_table(source.path, header_rows=3, display=source.display)
+        table = read_csv_table(source.path, header_rows=3, display=source.display, repeated=_apart_by_import_id)
         texts, import_ids = table.header_rows
         names = {c: c for c in table.columns}
         questions = dict(zip(table.columns, texts))
-        # Text-entry parts of questions carry _TEXT in their import id (QID5_TEXT, QID1_3_TEXT,
-        # QID2_TEXT_...Topics); they are free text whatever their content.
+        # Text-entry parts of questions carry TEXT in their import id (QID5_TEXT, QID1_3_TEXT,
+        # QID2_TEXT_...Topics; QID1-TEXT in 2016-17); they are free text whatever their content.
         free_text = {c for c, raw in zip(table.columns, import_ids)
-                     if raw and "_TEXT" in _import_id(table.file, c, raw).upper()}
+                     if raw and re.search(r"[-_]TEXT", _import_id(table.file, c, raw).upper())}
     else:
-        table = read_csv_table(source.path, header_rows=2, display=source.display)
+        # a repeated export tag (one tag given to two questions) is told apart by its position
+        table = read_csv_table(source.path, header_rows=2, display=source.display, repeated=apart_by_position)
         (second,) = table.header_rows
         # Legacy V-columns are named in row 2; question columns keep their id, with text in row 2.
         names = {c: (second[i] if normalise_header(c).startswith("v") and c[1:].isdigit() else c)
@@ -138,7 +187,7 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     status_column = by_name.get("status")
     if status_column is not None:
         for index, status in raw[status_column].items():
-            why = _NOT_RESPONDENTS.get(status.strip().casefold())
+            why = not_a_respondent(status)
             if why is not None:
                 problems.add(index, status_column, status, "not-a-respondent", f"response type {status!r}: {why}")
     id_column = by_name.get("responseid")
@@ -153,8 +202,12 @@ def read_qualtrics(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
             continue
         answers = [_answer(v) for v in raw[column]]
         items.append(Item(column, questions.get(column) or None, answers))
-    ledger.drop_columns(table.file, [names[c] for c in metadata], "Qualtrics metadata or personal data")
-    ledger.drop_columns(table.file, dropped, "not mapped to an item" if source.items else "free text")
+    personal = [c for c in metadata if normalise_header(names[c]) in _PERSONAL]
+    ledger.drop_columns(table.file, [names[c] for c in personal], "identifier or personal data")
+    ledger.drop_columns(table.file, [names[c] for c in metadata if c not in personal], "Qualtrics metadata")
+    ledger.drop_columns(table.file, [c for c in dropped if c in free_text], "text entry: free text")
+    ledger.drop_columns(table.file, [c for c in dropped if c not in free_text],
+                        "not mapped to an item" if source.items else "not categorical: free text or numbers")
     frame = build_responses(source, ledger, problems, ids, items, blank_rows=table.blank_rows,
                             extra_read=len(table.ragged))
     return {"responses": frame}

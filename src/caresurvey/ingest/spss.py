@@ -2,10 +2,17 @@
 
 Read with pyreadstat and ``user_missing=True``: by default pyreadstat turns user-missing codes
 (-9 "Not answered", -8 "Don't know") into plain NaN, losing why an answer is missing. Here they
-are kept as missing answers with their label as the reason. A numeric variable with value
-labels is an item (or, in a study, a variable the manifest maps); the others, string variables
-(free text) among them, are left out. Answers are their value labels: the numeric codes mean
-nothing by themselves. Rows are SPSS case numbers (case 1 is the first respondent).
+are kept as missing answers with their label as the reason, for numeric and string variables
+alike. A variable with value labels on answers (not only on its missing codes: an age whose only
+label is -9 "refused" is a number) is an item (or, in a study, a variable the manifest maps); the
+others, free text and numbers, are left out and listed. Answers are their value labels, numeric
+or string ("M" is "Male" where labelled so): the codes mean nothing by themselves. Rows are SPSS
+case numbers (case 1 is the first respondent).
+
+Dates and times are never answers: they are left out unconverted, so a date SPSS cannot turn into
+a calendar date (one out of range) costs nothing. A Qualtrics-to-SPSS export's metadata
+(``Status``, ``Finished``, ...) are not items, and its preview, test and spam responses are
+quarantined as in a CSV export.
 
 pyreadstat parses the file in C (ReadStat), and a damaged or hostile file can crash it outright
 (a segmentation fault, found by ``make fuzz``). So the file is parsed in a child process, which
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
@@ -29,6 +37,7 @@ import pandas as pd
 from caresurvey.errors import InputError
 from caresurvey.ingest.common import Source
 from caresurvey.ingest.ledger import Ledger, RowProblems
+from caresurvey.ingest.qualtrics import METADATA, not_a_respondent
 from caresurvey.ingest.survey import (
     NOT_ANSWERED,
     Answer,
@@ -39,26 +48,44 @@ from caresurvey.ingest.survey import (
     find_id_column,
     keeps,
 )
+from caresurvey.ingest.tabular import normalise_header
 
 __all__ = ["read_spss", "describe_spss"]
 
 
-def _is_user_missing(value: float, ranges: list[dict]) -> bool:
-    return any(r["lo"] <= value <= r["hi"] for r in ranges)
+def _is_user_missing(value: float | str, ranges: list[dict]) -> bool:
+    """Whether a value is one of its variable's user-missing codes (numeric ranges, or up to three
+    string values, which pyreadstat gives as ranges of one)."""
+    return any(type(r["lo"]) is type(value) and r["lo"] <= value <= r["hi"] for r in ranges)
+
+
+#: SPSS formats of dates and times (ADATE10, DATETIME20, QYR8, ...): never answers.
+_DATE_FORMATS = re.compile(r"^(DATE|ADATE|EDATE|JDATE|SDATE|QYR|MOYR|WKYR|DATETIME|YMDHMS|TIME|DTIME|MTIME|WKDAY|MONTH)",
+                           re.IGNORECASE)
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def _code_text(value: float | str) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 _PARSE_IN_CHILD = """
 import json, sys
 import pyreadstat
 try:
-    data, meta = pyreadstat.read_sav(sys.argv[1], user_missing=True)
+    # dates stay numbers: one out of range would otherwise stop the whole file (OverflowError)
+    data, meta = pyreadstat.read_sav(sys.argv[1], user_missing=True, disable_datetime_conversion=True)
 except Exception as error:  # pyreadstat raises its own ReadstatError and others for a non-.sav file
     print(f"{type(error).__name__}: {error}", file=sys.stderr)
     sys.exit(3)
 data.to_parquet(sys.argv[2])
 labels = {column: [[code, label] for code, label in codes.items()] for column, codes in meta.variable_value_labels.items()}
 with open(sys.argv[3], "w", encoding="utf-8") as stream:
-    json.dump({"labels": labels, "questions": meta.column_names_to_labels, "missing": meta.missing_ranges}, stream)
+    json.dump({"labels": labels, "questions": meta.column_names_to_labels, "missing": meta.missing_ranges,
+               "formats": meta.original_variable_types}, stream)
 """
 
 
@@ -79,7 +106,23 @@ def _parse_sav(path: Path, file: str):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     return data, SimpleNamespace(
         variable_value_labels={column: dict(pairs) for column, pairs in meta["labels"].items()},
-        column_names_to_labels=meta["questions"], missing_ranges=meta["missing"])
+        column_names_to_labels=meta["questions"], missing_ranges=meta["missing"], formats=meta["formats"])
+
+
+def _answer_labels(meta, column: str) -> dict:
+    """A variable's value labels on answers: those on its user-missing codes say why there is none."""
+    ranges = meta.missing_ranges.get(column, [])
+    return {code: label for code, label in meta.variable_value_labels.get(column, {}).items()
+            if not _is_user_missing(code, ranges)}
+
+
+def _is_date(meta, column: str) -> bool:
+    return bool(_DATE_FORMATS.match(meta.formats.get(column) or ""))
+
+
+def _metadata(columns) -> list[str]:
+    """A Qualtrics-to-SPSS export's metadata columns (``Status``, ``Finished``, ``StartDate``...)."""
+    return [c for c in columns if normalise_header(c) in METADATA]
 
 
 def describe_spss(source: Source) -> list[Variable]:
@@ -88,20 +131,27 @@ def describe_spss(source: Source) -> list[Variable]:
     dictionary, never its answers."""
     data, meta = _parse_sav(source.path, source.display)
     id_column = find_id_column(list(data.columns))
+    metadata = _metadata(data.columns)
     variables = []
     for column in data.columns:
         question = meta.column_names_to_labels.get(column) or None
         if column == id_column:
             variables.append(Variable(column, question, note="the respondent's id"))
             continue
+        if column in metadata:
+            variables.append(Variable(column, question, note="Qualtrics metadata"))
+            continue
+        if _is_date(meta, column):
+            variables.append(Variable(column, question, note="a date or time"))
+            continue
         value_labels = sorted(meta.variable_value_labels.get(column, {}).items(), key=lambda pair: str(pair[0]))
-        if not value_labels:
-            variables.append(Variable(column, question, note="no value labels: free text or an unscaled number"))
+        if not _answer_labels(meta, column):
+            variables.append(Variable(column, question, note="no value labels on answers: free text or a number"))
             continue
         ranges = meta.missing_ranges.get(column, [])
         if all(isinstance(code, float) for code, _ in value_labels):
             value_labels.sort()
-        missing = [label for code, label in value_labels if isinstance(code, float) and _is_user_missing(code, ranges)]
+        missing = [label for code, label in value_labels if _is_user_missing(code, ranges)]
         variables.append(Variable(column, question, tuple(label for _, label in value_labels if label not in missing),
                                   tuple(missing)))
     return variables
@@ -112,37 +162,52 @@ def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
     data, meta = _parse_sav(source.path, source.display)
     data.index = range(1, len(data) + 1)  # SPSS case numbers
     problems = RowProblems(source.display, pd.Series(data.index, index=data.index))
-    labels = meta.variable_value_labels
     questions = meta.column_names_to_labels
     id_column = find_id_column(list(data.columns))
     ids = data[id_column].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) \
         if id_column else pd.Series([str(i) for i in data.index], index=data.index)
-    check_mapped(source, [c for c in data.columns if c != id_column])
+    metadata = [c for c in _metadata(data.columns) if c != id_column]
+    status = next((c for c in metadata if normalise_header(c) == "status"), None)
+    if status is not None:
+        labels = meta.variable_value_labels.get(status, {})
+        for case, value in data[status].items():
+            if _is_blank(value):
+                continue
+            shown = labels.get(value, _code_text(value))
+            why = not_a_respondent(str(shown)) or not_a_respondent(_code_text(value))
+            if why is not None:
+                problems.add(case, status, str(shown), "not-a-respondent", f"response type {shown!r}: {why}")
+    candidates = [c for c in data.columns if c != id_column and c not in metadata]
+    check_mapped(source, candidates)
+    dates = [c for c in candidates if _is_date(meta, c)]
+    mapped_dates = [c for c in dates if c in source.items]
+    if mapped_dates:
+        raise InputError(source.display, "date-as-item", f"its [[inputs]] entry maps {', '.join(mapped_dates)} to "
+                         "items, but they hold dates or times, not answers; map the questions instead")
     items, dropped = [], []
-    for column in data.columns:
-        if column == id_column:
-            continue
-        if not keeps(source, column, column in labels):
+    for column in candidates:
+        value_labels = meta.variable_value_labels.get(column, {})
+        if column in dates or not keeps(source, column, bool(_answer_labels(meta, column))):
             dropped.append(column)  # free text, a number with no scale (e.g. years in post), or not the study's
             continue
-        value_labels = labels.get(column, {})
         ranges = meta.missing_ranges.get(column, [])
         answers = []
         for case, value in data[column].items():
-            if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+            if _is_blank(value):
                 answers.append(Answer(None, NOT_ANSWERED))
-            elif isinstance(value, float) and _is_user_missing(value, ranges):
-                reason = value_labels.get(value, f"user-missing code {value:g}")
-                answers.append(Answer(None, reason.lower()))
-            elif isinstance(value, float):
-                if value_labels and value not in value_labels:
-                    problems.add(case, column, f"{value:g}", "value-label",
-                                 f"{value:g} has no value label for {column}; its meaning is not certain")
-                answers.append(Answer(value_labels.get(value, f"{value:g}")))
+            elif _is_user_missing(value, ranges):
+                reason = value_labels[value].lower() if value in value_labels \
+                    else f"user-missing code {_code_text(value)}"
+                answers.append(Answer(None, reason))
             else:
-                answers.append(Answer(str(value)))
+                if value_labels and value not in value_labels:
+                    problems.add(case, column, _code_text(value), "unlabelled-answer",
+                                 f"{_code_text(value)} has no value label for {column}; its meaning is not certain")
+                answers.append(Answer(value_labels.get(value, _code_text(value))))
         items.append(Item(column, questions.get(column), answers))
-    ledger.drop_columns(source.display, dropped, "not mapped to an item" if source.items
-                        else "no value labels: free text or an unscaled number")
+    ledger.drop_columns(source.display, metadata, "Qualtrics metadata")
+    ledger.drop_columns(source.display, dates, "a date or time, not an answer")
+    ledger.drop_columns(source.display, [c for c in dropped if c not in dates],
+                        "not mapped to an item" if source.items else "no value labels on answers: free text or a number")
     frame = build_responses(source, ledger, problems, ids, items)
     return {"responses": frame}

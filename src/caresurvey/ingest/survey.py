@@ -86,6 +86,10 @@ def observed_labels(name: str, question: str | None, values: Sequence[str]) -> V
     answered = [v for v in values if v != ""]
     if not answered:
         return Variable(name, question, note="no answers in the file")
+    chosen = [piece.strip() for v in answered for piece in dict.fromkeys(v.split(","))]
+    several = len(chosen) > len(answered) and len(set(chosen)) <= MOST_LABELS
+    if several:  # "Ramen,Curry": a multi-select question, whose labels are the pieces
+        answered = chosen
     counts = pd.Series(answered).value_counts(sort=True)
     if len(counts) > MOST_LABELS:
         return Variable(name, question, note="free text or many values: not listed")
@@ -98,12 +102,14 @@ def observed_labels(name: str, question: str | None, values: Sequence[str]) -> V
                                                                               *codes.SCALES[scale].missing))}
         shown.sort(key=lambda label: order[codes.label_key(label)])
     rare = len(counts) - len(shown)
-    return Variable(name, question, tuple(shown),
-                    note=f"{rare} answer(s) given by fewer than {LISTED_FROM} respondents not listed" if rare else "")
+    notes = [f"{rare} answer(s) given by fewer than {LISTED_FROM} respondents not listed"] if rare else []
+    if several:
+        notes.append("answers join labels with commas: a multi-select question? give its scale multiple = true")
+    return Variable(name, question, tuple(shown), note="; ".join(notes))
 
 
 def _builtin(label: str) -> tuple[str, int] | None:
-    """A label's place on one of the built-in scales, for a file read without a study's scales."""
+    """A label's place on one of the built-in scales (whichever first has it)."""
     for scale in codes.SCALES.values():
         placed = scale.place(label)
         if isinstance(placed, tuple):
@@ -147,10 +153,37 @@ def respondent_group(source: Source) -> str:
     return source.group
 
 
-def _placed(source: Source, item: Item, item_id: str, rows: pd.Series,
-            skipped: set) -> list[tuple[str | None, int | None, str | None]]:
-    """Each answer as ``(label as the scale writes it, position, why there is none)``; the
-    answers of ``skipped`` rows (quarantined already: not respondents) are not placed.
+Placed = tuple[str | None, int | None, str | None]
+
+
+def _split_choices(text: str, scale: codes.Scale) -> list[str] | None:
+    """The labels a multi-select answer ("Ramen,Curry") chose, as the scale writes them; None
+    where the text is not a comma-joined list of the scale's labels. A label holding a comma
+    ("Yes, always") is matched whole: the text is split only where its pieces make labels."""
+    pieces = text.split(",")
+    # best[i]: the labels that pieces[:i] make, where they make labels
+    best: list[list[str] | None] = [[]] + [None] * len(pieces)
+    for end in range(1, len(pieces) + 1):
+        for start in range(end):
+            if best[start] is None:
+                continue
+            placed = scale.place(",".join(pieces[start:end]))
+            if isinstance(placed, tuple):
+                best[end] = [*best[start], placed[0]]
+                break
+    chosen = best[-1]
+    return list(dict.fromkeys(chosen)) if chosen else None
+
+
+def _placed(source: Source, item: Item, item_id: str, rows: pd.Series, skipped: set) -> list[list[Placed]]:
+    """Each respondent's answers, each as ``(label as the scale writes it, position, why there is
+    none)``: one, or for a multi-select item one per label chosen. The answers of ``skipped`` rows
+    (quarantined already: not respondents) are not placed.
+
+    Read without the study's scales, a variable's answers are placed on the first built-in scale
+    that has every one of them (:func:`caresurvey.codes.builtin_scale_of`), never label by label:
+    "Agree" is 2 of 5 on the agreement scale and 2 of 7 on Qualtrics' seven-point one, and one
+    variable's answers share one scale.
 
     Raises
     ------
@@ -158,25 +191,37 @@ def _placed(source: Source, item: Item, item_id: str, rows: pd.Series,
         For a label the item's scale does not have, naming the file, variable, row and labels.
     """
     scale = source.scales.get(item_id)
+    if scale is None:
+        given = [answer.response for index, answer in zip(rows.index, item.answers)
+                 if answer.response is not None and index not in skipped]
+        builtin = codes.builtin_scale_of(list(dict.fromkeys(given)))
+        positions = {} if builtin is None else {
+            codes.label_key(label): (label, place) for place, label in enumerate(codes.SCALES[builtin].labels, 1)}
     out = []
     for index, answer in zip(rows.index, item.answers):
         if answer.response is None:
-            out.append((None, None, answer.missing_reason))
+            out.append([(None, None, answer.missing_reason)])
         elif index in skipped:
-            out.append((answer.response, None, None))
-        elif scale is None:  # read without the study's scales: on a built-in scale, by label only
-            placed = _builtin(answer.response)
-            out.append((answer.response, placed[1] if placed else None, None))
+            out.append([(answer.response, None, None)])
+        elif scale is None:
+            label, position = positions.get(codes.label_key(answer.response), (answer.response, None))
+            out.append([(label, position, None)])
         else:
             placed = scale.place(answer.response)
+            if placed is None and scale.multiple:
+                chosen = _split_choices(answer.response, scale)
+                if chosen is not None:
+                    out.append([(label, scale.labels.index(label) + 1, None) for label in chosen])
+                    continue
             if placed is None:
                 missing = f"; no answer: {', '.join(scale.missing)}" if scale.missing else ""
+                several = " (several chosen are separated by commas)" if scale.multiple else ""
                 raise InputError(source.display, "unknown-label",
                                  f"{answer.response!r} is not an answer of item {item_id!r}, whose scale is "
-                                 f"{', '.join(scale.labels)}{missing}; add the label to the scale (in [scales]) if it "
-                                 "means one of these, or correct the file", row=int(rows.loc[index]),
+                                 f"{', '.join(scale.labels)}{missing}{several}; add the label to the scale (in "
+                                 "[scales]) if it means one of these, or correct the file", row=int(rows.loc[index]),
                                  column=item.variable, value=answer.response[:80])
-            out.append((None, None, placed.lower()) if isinstance(placed, str) else (*placed, None))
+            out.append([(None, None, placed.lower()) if isinstance(placed, str) else (*placed, None)])
     return out
 
 
@@ -222,8 +267,9 @@ def build_responses(
     placed = {item.variable: _placed(source, item, mapped[item.variable], rows, skipped) for item in items}
     for item in items:
         if mapped[item.variable] == EMPLOYMENT_ITEM:
-            meanings = [_meaning(source, label) for label, _, _ in placed[item.variable]]
-            for index, (label, _, _), meaning in zip(respondent_ids.index, placed[item.variable], meanings):
+            firsts = [answers[0] for answers in placed[item.variable]]  # employment is a single choice
+            meanings = [_meaning(source, label) for label, _, _ in firsts]
+            for index, (label, _, _), meaning in zip(respondent_ids.index, firsts, meanings):
                 if label is not None and meaning is None:
                     problems.add(index, item.variable, label, "employment",
                                  f"{label!r} is not an employment answer the study knows ({', '.join(codes.EMPLOYMENT)}); "
@@ -231,8 +277,8 @@ def build_responses(
             employment = text_series(meanings, respondent_ids.index)
     records = []
     for item in items:
-        for index, (label, position, reason) in zip(respondent_ids.index, placed[item.variable]):
-            records.append({
+        for index, answers in zip(respondent_ids.index, placed[item.variable]):
+            records += [{
                 "_index": index,
                 "respondent_id": pseudonyms.loc[index],
                 "group": group,
@@ -244,7 +290,7 @@ def build_responses(
                 "response_code": position,
                 "missing_reason": reason if label is None else None,
                 "source": source.display,
-            })
+            } for label, position, reason in answers]
     columns = ["_index", "respondent_id", "group", "employment", "item", "source_item", "question", "response",
                "response_code", "missing_reason", "source"]
     frame = pd.DataFrame(records, columns=columns)

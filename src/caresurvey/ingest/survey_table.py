@@ -112,7 +112,7 @@ def _coded(text: str, labels: dict[int, str], missing: set[int], index, column: 
     except ValueError:
         code = None
     if code is None or code not in labels:
-        problems.add(index, column, text, "codebook",
+        problems.add(index, column, text, "unlabelled-answer",
                      f"{text!r} is not a code of {column} in the codebook ({', '.join(map(str, labels))})")
         return Answer(None, NOT_ANSWERED)
     return Answer(None, labels[code].lower()) if code in missing else Answer(labels[code])

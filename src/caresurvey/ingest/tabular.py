@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,7 +68,17 @@ class RawTable:
     header_rows: list[list[str]] = field(default_factory=list)
 
 
-def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, header_count: int) -> RawTable:
+#: Names repeated columns apart: (header, the rows under it that are headers too) -> unique names.
+KeepApart = Callable[[list[str], list[list[str]]], list[str]]
+
+
+def apart_by_position(header: list[str], _: list[list[str]]) -> list[str]:
+    """A repeated column name made unique by the column's position: ``Q1 [column 17]``."""
+    return [f"{name} [column {number}]" if header.count(name) > 1 else name for number, name in enumerate(header, 1)]
+
+
+def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, header_count: int,
+           repeated: KeepApart | None = None) -> RawTable:
     if not rows:
         raise InputError(file, "empty-file", "the file is empty; export it again with its header row")
     header = [str(h).strip() for h in rows[0]]
@@ -79,11 +89,14 @@ def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, head
     unnamed = [i + 1 for i, name in enumerate(header) if name == ""]
     if unnamed:
         raise InputError(file, "unnamed-column", f"column(s) {unnamed} of the header have no name; name every column")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:  # which of the two holds the values a column name means cannot be known
-        raise InputError(file, "duplicate-column", f"the header names {', '.join(map(repr, repeated))} more than "
-                         "once; keep one column of each name")
     extra_headers = [[str(v).strip() for v in row[: len(header)]] for row in rows[1:header_count]]
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice and repeated is not None:  # a format that tells repeated columns apart (Qualtrics' import ids)
+        header = repeated(header, extra_headers)
+        twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:  # which of the two holds the values a column name means cannot be known
+        raise InputError(file, "duplicate-column", f"the header names {', '.join(map(repr, twice))} more than "
+                         "once; keep one column of each name")
     records, numbers, ragged = [], [], []
     blank = 0
     for offset, row in enumerate(rows[header_count:]):
@@ -105,8 +118,12 @@ def _build(file: str, rows: Sequence[Sequence[str]], first_row_number: int, head
     return RawTable(file=file, columns=header, data=data, blank_rows=blank, ragged=ragged, header_rows=extra_headers)
 
 
-def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = None) -> RawTable:
-    """Read a CSV as strings; the first ``header_rows`` rows are headers (the first names columns)."""
+def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = None,
+                   repeated: KeepApart | None = None) -> RawTable:
+    """Read a CSV as strings; the first ``header_rows`` rows are headers (the first names columns).
+
+    A column name written twice is an error, unless ``repeated`` tells such columns apart (a
+    format whose other header rows do, as Qualtrics' import ids)."""
     file = display or str(path)
     text = decode_text(path, file)
     if header_rows == 1 and (table := _read_plain_csv(file, text)) is not None:
@@ -120,7 +137,7 @@ def read_csv_table(path: Path, *, header_rows: int = 1, display: str | None = No
     except csv.Error as error:
         raise InputError(file, "unreadable-csv",
                          f"cannot be read as CSV near line {reader.line_num} ({error}); export it again") from None
-    return _build(file, rows, 1, header_rows)
+    return _build(file, rows, 1, header_rows, repeated)
 
 
 _strip = np.frompyfunc(str.strip, 1, 1)

@@ -267,7 +267,7 @@ REGISTRY: tuple[OutputTable, ...] = (
              _ITEMS),
         ITEMS),
     OutputTable(
-        "item_tests", item_tests, {"answers": "item_answers"},
+        "item_tests", item_tests, {"answers": "item_answers", "scales": ITEM_SCALES},
         Roles(keys=("item",), sizes=("n",), labels=("test", "seed"),
               statistics=("groups", "p_value", "p_holm", "cramers_v", "chi2_valid", "min_expected")),
         Text("Do the groups answer each item alike?",
@@ -474,7 +474,7 @@ REGISTRY: tuple[OutputTable, ...] = (
         DATA_QUALITY),
     OutputTable(
         "data_quality_by_rule", quality_by_rule, {"quarantine": QUARANTINE},
-        Roles(keys=("rule",), labels=("columns", "files"), counts=("rows",)),
+        Roles(keys=("rule",), labels=("description", "columns", "files"), counts=("rows",)),
         Text("Rows quarantined, by rule",
              "Which rules did the quarantined rows break, in which columns and in how many files?",
              "Rows of quarantine.csv by rule (a row breaking two rules counts under both), with the columns the rule "
