@@ -242,3 +242,11 @@ def test_pyreadstat_dates_and_a_label_only_on_missing_codes_are_not_items(pyread
     # x: labels 1-3, missing 7, 8, 99; its 4 and 9 have no label (rows 4 and 6 of the file)
     assert {(p.row, p.value, p.rule) for p in ledger.problems} == {(4, "4", "unlabelled-answer"),
                                                                    (6, "9", "unlabelled-answer")}
+
+
+def test_spss_a_status_question_of_a_file_qualtrics_did_not_write_is_an_item(tmp_path):
+    # no ResponseId: not a Qualtrics export, so Status (1 = Married) is the study's question
+    path = _sav(tmp_path, pd.DataFrame({"id": [1.0, 2.0], "Status": [1.0, 2.0]}),
+                variable_value_labels={"Status": {1.0: "Married", 2.0: "Single"}})
+    responses, ledger = _read(path, read_spss)
+    assert _answers(responses, "Status") == ["Married", "Single"] and not ledger.problems

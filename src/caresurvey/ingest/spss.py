@@ -121,8 +121,11 @@ def _is_date(meta, column: str) -> bool:
 
 
 def _metadata(columns) -> list[str]:
-    """A Qualtrics-to-SPSS export's metadata columns (``Status``, ``Finished``, ``StartDate``...)."""
-    return [c for c in columns if normalise_header(c) in METADATA]
+    """A Qualtrics-to-SPSS export's metadata columns (``Status``, ``Finished``, ``StartDate``...);
+    none in a file Qualtrics did not write (one without ``ResponseId``), whose ``Status`` may be
+    a question."""
+    keys = [normalise_header(c) for c in columns]
+    return [c for c, key in zip(columns, keys) if key in METADATA] if "responseid" in keys else []
 
 
 def describe_spss(source: Source) -> list[Variable]:
@@ -173,8 +176,9 @@ def read_spss(source: Source, ledger: Ledger) -> dict[str, pd.DataFrame]:
         for case, value in data[status].items():
             if _is_blank(value):
                 continue
+            # by its label where the export labels it, else by Qualtrics' code
             shown = labels.get(value, _code_text(value))
-            why = not_a_respondent(str(shown)) or not_a_respondent(_code_text(value))
+            why = not_a_respondent(str(shown)) if labels else not_a_respondent(_code_text(value))
             if why is not None:
                 problems.add(case, status, str(shown), "not-a-respondent", f"response type {shown!r}: {why}")
     candidates = [c for c in data.columns if c != id_column and c not in metadata]
