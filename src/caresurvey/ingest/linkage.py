@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from caresurvey.errors import CaresurveyError
@@ -72,8 +73,12 @@ def link_returns(table: str, pieces: Sequence[tuple[pd.DataFrame, int | None, st
     key = LINK_KEYS.get(table)
     if key is None or sum(1 for frame in frames if len(frame)) < 2:
         return _concat(frames), None
-    marked = [frame.assign(**{_ORDER: order, _YEAR: year}) for order, (frame, year, _) in enumerate(pieces)]
-    rows = pd.concat([frame for frame in marked if len(frame)], ignore_index=True)
+    # each row marked with its return (its place in the manifest) and that return's year, in one step
+    kept = [(order, frame, year) for order, (frame, year, _) in enumerate(pieces) if len(frame)]
+    rows = pd.concat([frame for _, frame, _ in kept], ignore_index=True)
+    lengths = [len(frame) for _, frame, _ in kept]
+    rows[_ORDER] = np.repeat([order for order, _, _ in kept], lengths)
+    rows[_YEAR] = np.repeat([np.nan if year is None else float(year) for _, _, year in kept], lengths)
     key_columns = list(key)
     returns_per_key = rows.groupby(key_columns, sort=False, dropna=False)[_ORDER].transform("nunique")
     shared = rows[returns_per_key > 1]
@@ -109,9 +114,10 @@ def _refuse_undecidable(table: str, shared: pd.DataFrame, conflicting: pd.DataFr
     unknown = copies[copies[_YEAR].isna()]
     top = copies[copies[_YEAR].eq(copies.groupby(key_columns, dropna=False)[_YEAR].transform("max"))]
     # the latest year's returns must agree: each return's copies (one, or its own repeats) the same
+    # a return's copies of a record, as one number: the sum of their hashes (modulo 2**64) is the
+    # same for the same copies in any order, repeats counted
     fingerprints = pd.util.hash_pandas_object(top[data_columns], index=False)
-    held = fingerprints.groupby([*(top[c] for c in key_columns), top[_ORDER]], dropna=False).agg(
-        lambda hashes: tuple(sorted(hashes)))
+    held = fingerprints.groupby([*(top[c] for c in key_columns), top[_ORDER]], dropna=False).sum()
     tied = held.groupby(level=list(range(len(key_columns))), dropna=False).nunique() > 1
     if unknown.empty and not tied.any():
         return
