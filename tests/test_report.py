@@ -153,3 +153,25 @@ def test_every_analysis_has_its_section_with_question_method_and_caveats(ingeste
     assert 'id="data-quality"' in html and "not-a-respondent" in html  # the Qualtrics previews
     assert 'id="ingestion"' in html and "rows read = rows kept + rows quarantined for every file" in html
     assert (tmp_path / "tables.xlsx").is_file() and (tmp_path / "tables" / "data_quality_by_rule.csv").is_file()
+
+
+def test_real_data_provenance_gives_no_sizes_and_only_keyed_hashes(ingested_study, tmp_path, monkeypatch):
+    import dataclasses
+    import hashlib
+    import hmac
+
+    from caresurvey.provenance import collect_provenance
+
+    config = dataclasses.replace(load_config(ingested_study), synthetic=False, reports_dir=tmp_path)
+    monkeypatch.setenv("CARESURVEY_KEY", "the study's secret, long enough to be one")
+    record = collect_provenance(config, ["caresurvey", "report"])
+    entry = next(e for e in record["inputs"] if e["path"].endswith("team_manager_questionnaire.sav"))
+    # a size gives a return's rows; a plain hash lets anyone holding a candidate file confirm it was used
+    assert "bytes" not in entry and "sha256" not in entry
+    plain = sha256_file(config.raw_dir / "synthetic/questionnaires/team_manager_questionnaire.sav")
+    # by hand: HMAC-SHA256 of the file's SHA-256 under a key derived from the study's
+    file_key = hmac.new(b"the study's secret, long enough to be one", b"caresurvey provenance: input files",
+                        hashlib.sha256).digest()
+    assert entry["hmac_sha256"] == hmac.new(file_key, bytes.fromhex(plain), hashlib.sha256).hexdigest() != plain
+    monkeypatch.delenv("CARESURVEY_KEY")
+    assert all(set(e) == {"path", "format", "la", "group"} for e in collect_provenance(config)["inputs"])
