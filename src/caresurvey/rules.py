@@ -93,4 +93,4 @@ def rule_of_check(check: str) -> str:
     """The rule a failed schema check breaks: a table-wide check is named by its rule, a column
     check (``isin(...)``, ``not_nullable``) by pandera's name for it."""
     name = check.split("(")[0]
-    return name if name in RULES else rule(_CHECK_RULES[name]).code if name in _CHECK_RULES else rule(name).code
+    return rule(_CHECK_RULES.get(name, name)).code

@@ -52,9 +52,9 @@ def item_answers(responses: pd.DataFrame, scales: Mapping[str, Scale]) -> pd.Dat
         for group in [*groups, *([ALL_GROUPS] if len(groups) > 1 else [])]:
             part = own if group == ALL_GROUPS else own[own["group"] == group]
             counts = part["response"].value_counts()
-            # respondents, not rows: a multi-select answer is a row per label chosen
+            respondents = part["respondent_id"].nunique()  # not rows: a multi-select answer is a row per label
             rows += [{"item": item, "group": group, "answer": label, "count": int(counts.get(label, 0)),
-                      "n": part["respondent_id"].nunique()} for label in scale.labels]
+                      "n": respondents} for label in scale.labels]
     return with_wilson(pd.DataFrame(rows, columns=["item", "group", "answer", "count", "n"]))
 
 
