@@ -145,7 +145,7 @@ def test_a_small_change_in_a_falling_count_is_protected():
     from caresurvey.disclosure import Cumulative
 
     frame = pd.DataFrame({"months": [6, 12, 18], "at_risk": [30, 25, 12]})
-    spec = Roles(counts=("at_risk",), keys=("months",), cumulative=Cumulative("months", (), ("at_risk",)))
+    spec = Roles(counts=("at_risk",), keys=("months",), cumulative=(Cumulative("months", (), ("at_risk",)),))
     display = protect(frame, spec, THRESHOLD, name="test").display()
     assert "c" in display["at_risk"].tolist()[:2]  # 30 - 25 is no longer derivable
 
@@ -157,11 +157,13 @@ def test_the_policy_comes_from_the_configuration(tmp_path):
     from caresurvey.disclosure import DisclosurePolicy
 
     config = tmp_path / "caresurvey.toml"
-    config.write_text('[study]\nname = "x"\nsynthetic = false\nseed = 1\n[disclosure]\nthreshold = 5\nround_to = 5\n')
+    config.write_text('[study]\nname = "x"\nsynthetic = false\nseed = 1\n[disclosure]\nthreshold = 5\nround_to = 5\n'
+                      'protection = 3\n')
     policy = DisclosurePolicy.from_config(load_config(config))
-    assert policy == DisclosurePolicy(threshold=5, round_to=5, synthetic=False)
-    assert policy.describe() == ("Real study data: counts from 1 to 4 and cells that would reveal them are withheld (c); "
-                                 "counts rounded to the nearest 5.")
+    assert policy == DisclosurePolicy(threshold=5, round_to=5, synthetic=False, protection=3)
+    described = policy.describe()
+    assert described.startswith("Real study data: counts from 1 to 4, and cells that would reveal one")
+    assert "narrowed to fewer than 4 values or shown to be below 5. Counts are rounded to the nearest 5" in described
 
 
 def test_the_policy_withholds_by_its_own_threshold_and_shows_a_synthetic_study_as_computed():

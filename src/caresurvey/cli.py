@@ -345,14 +345,26 @@ def _run_compare_published(args: argparse.Namespace) -> int:
     from caresurvey.outputs import write_frame_csv
     from caresurvey.published.catalogue import load_table
 
+    from caresurvey.disclosure import DisclosurePolicy
+    from caresurvey.results.registry import COMPARISON_ROLES
+
     table = load_table(args.published)
     comparison = compare_with_published(read_local_table(Path(args.table)), table, args.rounding)
-    out = Path(args.out)
-    write_frame_csv(out / "comparison.csv", comparison)
     compared = comparison[comparison["status"] == "compared"]
     robust = compared[(compared["p_max"] < 0.05) | (compared["p_min"] >= 0.05)]
+    # the local table is someone's own sample, which nothing here can know to be invented: its counts
+    # and statistics are released under the study's policy (the defaults without a configuration)
+    config_path = Path(args.config)
+    policy = DisclosurePolicy.from_config(load_config(config_path)) if config_path.is_file() else DisclosurePolicy()
+    policy = dataclasses.replace(policy, synthetic=False)
+    released = policy.control("comparison", comparison, COMPARISON_ROLES)
+    out = Path(args.out)
+    write_frame_csv(out / "comparison.csv", released.display())
+    source = f"{config_path}" if config_path.is_file() else "the defaults, no configuration found"
     print(f"{len(compared)} cell(s) compared with {table.id} -> {out}/comparison.csv; "
-          f"{len(robust)} reach the same conclusion at p < 0.05 whatever the published counts")
+          f"{len(robust)} reach the same conclusion at p < 0.05 whatever the published counts; "
+          f"{len(released.suppressions)} cell(s) withheld under the disclosure policy ({source}: "
+          f"threshold {policy.threshold})")
     return 0
 
 
@@ -622,6 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare_published.add_argument("--rounding", choices=["half-up", "half-even", "either"], default="either",
                                    help="how the published percentages were rounded (default either)")
     compare_published.add_argument("--out", required=True, metavar="DIR")
+    _add_config(compare_published)
     compare_published.set_defaults(run=_run_compare_published)
 
     synth = commands.add_parser(

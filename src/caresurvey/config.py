@@ -63,7 +63,7 @@ class ItemSpec:
     scale: Scale
     question: str | None = None
 _PATH_KEYS = {"raw", "processed", "reports", "synthetic"}
-_DISCLOSURE_KEYS = {"threshold", "round_to"}
+_DISCLOSURE_KEYS = {"threshold", "round_to", "protection"}
 _CONSISTENCY_KEYS = {"rounding", "limit"}
 _INPUT_KEYS = {"path", "format", "la", "group", "codebook", "items", "description", "date_format", "year"}
 
@@ -97,6 +97,8 @@ class Config:
         Counts below this are suppressed in outputs from real data.
     round_to : int
         Round published counts to a multiple of this (0 or 1: no rounding).
+    protection : int
+        The narrowest interval a withheld small count may be placed in from everything released.
     rounding : Rounding
         How the published tables were rounded, for the consistency checker.
     solution_limit : int
@@ -134,6 +136,7 @@ class Config:
     synthetic_dir: Path | None = None
     disclosure_threshold: int = 10
     round_to: int = 0
+    protection: int = 1
     rounding: Rounding = Rounding.EITHER
     solution_limit: int = 100
     inputs: tuple[InputSpec, ...] = ()
@@ -308,6 +311,7 @@ def load_config(path: str | Path = DEFAULT_CONFIG) -> Config:
         synthetic_dir=synthetic_dir,
         disclosure_threshold=_typed(origin, "[disclosure] threshold", disclosure.get("threshold", 10), int, 1),
         round_to=_typed(origin, "[disclosure] round_to", disclosure.get("round_to", 0), int, 0),
+        protection=_typed(origin, "[disclosure] protection", disclosure.get("protection", 1), int, 1),
         rounding=rounding,
         solution_limit=_typed(origin, "[consistency] limit", consistency.get("limit", 100), int, 0),
         inputs=tuple(inputs),

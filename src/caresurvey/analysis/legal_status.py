@@ -14,12 +14,14 @@ from caresurvey.analysis.stats import with_wilson
 from caresurvey.codes import STUDY_LEGAL_STATUS
 
 __all__ = ["legal_status_at_sampling", "legal_status_transitions", "status_at_file_analysis", "sampling_cell",
-           "ALL_LAS", "SAMPLED_STATUSES"]
+           "ALL_LAS", "SAMPLED_STATUSES", "FIRST_STEP"]
 
 ALL_LAS = "All LAs"
 STATUS_ORDER = list(STUDY_LEGAL_STATUS)
 #: The statuses the study sampled by.
 SAMPLED_STATUSES = ("s.20", "ICO", "CO", "PO")
+#: The ``step`` of the transition table from sampling to file analysis.
+FIRST_STEP = "sampling to file analysis"
 
 
 def legal_status_at_sampling(data: pd.DataFrame, status: str = "status_at_sampling", la: str = "la") -> pd.DataFrame:
@@ -69,7 +71,7 @@ def legal_status_transitions(data: pd.DataFrame) -> pd.DataFrame:
     """
     cases = data
     steps = [
-        ("sampling to file analysis", cases, "status_at_sampling", "status_at_file_analysis"),
+        (FIRST_STEP, cases, "status_at_sampling", "status_at_file_analysis"),
         ("file analysis to interview", cases[cases["interview"].notna()], "status_at_file_analysis", "status_at_interview"),
     ]
     rows = []

@@ -17,7 +17,7 @@ from caresurvey.analysis.reviews import care_periods, data_end, distinct_episode
 from caresurvey.analysis.stats import cumulative_incidence
 from caresurvey.codes import ADOPTION_CODES, RETURN_HOME_CODES, SPECIAL_GUARDIANSHIP_CODES
 
-__all__ = ["time_to_permanence", "OUTCOMES", "MONTHS"]
+__all__ = ["time_to_permanence", "OUTCOMES", "MONTHS", "FIRST_OUTCOME"]
 
 OUTCOMES = {
     **{code: "Adoption" for code in ADOPTION_CODES},
@@ -25,6 +25,9 @@ OUTCOMES = {
     **{code: "Return home" for code in RETURN_HOME_CODES},
 }
 OTHER_EXIT = "Other exit"
+#: The outcomes in the table's order; every outcome's rows give the same children at risk.
+OUTCOME_ORDER = ("Adoption", "Special guardianship", "Return home", OTHER_EXIT)
+FIRST_OUTCOME = OUTCOME_ORDER[0]
 MONTHS = (6, 12, 18, 24, 36, 48)
 _DAYS_PER_MONTH = 365.25 / 12
 
@@ -65,6 +68,6 @@ def time_to_permanence(episodes: pd.DataFrame, reviews: pd.DataFrame, periods: p
     table = cumulative_incidence(durations, events.astype(object), MONTHS)
     table = table.rename(columns={"event": "outcome", "time": "months"})
     table["children"] = len(first)
-    order = {name: i for i, name in enumerate(["Adoption", "Special guardianship", "Return home", OTHER_EXIT])}
+    order = {name: i for i, name in enumerate(OUTCOME_ORDER)}
     table = table.assign(_o=table["outcome"].map(order)).sort_values(["_o", "months"]).drop(columns="_o")
     return table.reset_index(drop=True)[columns]

@@ -21,13 +21,16 @@ from caresurvey.analysis.stats import with_wilson
 from caresurvey.codes import AGE_GROUPS, REVIEW_PARTICIPATION
 
 __all__ = ["review_timeliness", "review_participation", "participation_counts", "care_periods", "distinct_episodes",
-           "bank_holidays", "add_months", "age_group", "data_end", "collection_year_end"]
+           "bank_holidays", "add_months", "age_group", "data_end", "collection_year_end", "VIEWS_CONVEYED",
+           "AGED_FOUR_AND_OVER", "VIEWS_CONVEYED_CODE"]
 
 FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
 LATER_REVIEW_MONTHS = 6
 VIEWS_CONVEYED = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6")  # PN7: views not conveyed
 AGED_FOUR_AND_OVER = (*VIEWS_CONVEYED, "PN7")  # PN0: the child was under 4
+#: The ``code`` of the participation table's rows of reviews at which views were conveyed.
+VIEWS_CONVEYED_CODE = "views conveyed"
 
 
 def bank_holidays(first_year: int, last_year: int) -> list[dt.date]:
@@ -248,7 +251,7 @@ def participation_counts(frame: pd.DataFrame) -> pd.DataFrame:
                                  "description": REVIEW_PARTICIPATION.get(code, ""), "count": int(counts.get(code, 0)),
                                  "n": int(counts.sum())})
         codes = tally.sum()
-        rows.append({"la": la, "age_group": "4 and over", "code": "views conveyed",
+        rows.append({"la": la, "age_group": "4 and over", "code": VIEWS_CONVEYED_CODE,
                      "description": "views conveyed (PN1-PN6) of reviews of children aged 4 and over",
                      "count": int(codes[codes.index.isin(VIEWS_CONVEYED)].sum()),
                      "n": int(codes[codes.index.isin(AGED_FOUR_AND_OVER)].sum())})

@@ -16,9 +16,15 @@ import pandas as pd
 
 from caresurvey.analysis.funnel import FUNNEL_COLUMNS, funnel_table
 from caresurvey.analysis.legal_status import ALL_LAS, SAMPLED_STATUSES
+from caresurvey.analysis.reviews import VIEWS_CONVEYED_CODE
 from caresurvey.analysis.stats import holm, table_test
 
-__all__ = ["study_la_heterogeneity", "study_la_funnels", "HETEROGENEITY_COLUMNS"]
+__all__ = ["study_la_heterogeneity", "study_la_funnels", "HETEROGENEITY_COLUMNS", "TIMELINESS_MEASURE",
+           "PARTICIPATION_MEASURE"]
+
+#: The measures compared between the study's LAs (the ``measure`` of their tables).
+TIMELINESS_MEASURE = "reviews held on time"
+PARTICIPATION_MEASURE = "views conveyed at reviews (aged 4+)"
 
 HETEROGENEITY_COLUMNS = ["measure", "las", "n", "test", "p_value", "p_holm", "seed", "cramers_v", "chi2_valid",
                          "min_expected"]
@@ -66,11 +72,11 @@ def study_la_heterogeneity(status: pd.DataFrame, timeliness: pd.DataFrame, parti
     per_la = timeliness[(timeliness["review"] == "all") & (timeliness["la"] != ALL_LAS)]
     if len(per_la):
         on_time, due = _numbers(per_la, ["on_time", "due"]).T
-        rows.append(_test_row("reviews held on time", np.column_stack([on_time, due - on_time]), seed))
-    conveyed = participation[(participation["code"] == "views conveyed") & (participation["la"] != ALL_LAS)]
+        rows.append(_test_row(TIMELINESS_MEASURE, np.column_stack([on_time, due - on_time]), seed))
+    conveyed = participation[(participation["code"] == VIEWS_CONVEYED_CODE) & (participation["la"] != ALL_LAS)]
     if len(conveyed):
         n, denominator = _numbers(conveyed, ["n", "denominator"]).T
-        rows.append(_test_row("views conveyed at reviews (aged 4+)", np.column_stack([n, denominator - n]), seed))
+        rows.append(_test_row(PARTICIPATION_MEASURE, np.column_stack([n, denominator - n]), seed))
     out = pd.DataFrame(rows, columns=[c for c in HETEROGENEITY_COLUMNS if c != "p_holm"])
     out.insert(out.columns.get_loc("p_value") + 1, "p_holm", holm(out["p_value"]) if len(out) else [])
     return out
@@ -99,10 +105,10 @@ def study_la_funnels(timeliness: pd.DataFrame, participation: pd.DataFrame,
     targets = targets or {}
     pieces = []
     all_reviews = timeliness[timeliness["review"] == "all"]
-    conveyed = participation[participation["code"] == "views conveyed"]
+    conveyed = participation[participation["code"] == VIEWS_CONVEYED_CODE]
     for measure, frame, numerator, denominator in (
-        ("reviews held on time", all_reviews, "on_time", "due"),
-        ("views conveyed at reviews (aged 4+)", conveyed, "n", "denominator"),
+        (TIMELINESS_MEASURE, all_reviews, "on_time", "due"),
+        (PARTICIPATION_MEASURE, conveyed, "n", "denominator"),
     ):
         pooled, frame = frame[frame["la"] == ALL_LAS], frame[frame["la"] != ALL_LAS]
         if frame.empty or pooled.empty or not pooled[denominator].iloc[0] > 0:

@@ -7,7 +7,8 @@ to every released table; ``suppression`` withholds and rounds the cells.
 """
 
 from caresurvey.disclosure.policy import SYNTHETIC_NOTE, DisclosurePolicy
-from caresurvey.disclosure.roles import Cumulative, Roles, Total
-from caresurvey.disclosure.suppression import Protected, Suppression, protect
+from caresurvey.disclosure.roles import Cells, Cumulative, Roles, Sum, Total
+from caresurvey.disclosure.suppression import Ledger, Protected, Suppression, protect
 
-__all__ = ["DisclosurePolicy", "SYNTHETIC_NOTE", "Roles", "Total", "Cumulative", "Protected", "Suppression", "protect"]
+__all__ = ["DisclosurePolicy", "SYNTHETIC_NOTE", "Roles", "Total", "Cumulative", "Cells", "Sum", "Ledger", "Protected",
+           "Suppression", "protect"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Roles", "Total", "Cumulative"]
+__all__ = ["Roles", "Total", "Cumulative", "Cells", "Sum"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,40 @@ class Cumulative:
     key: str
     by: tuple[str, ...]
     columns: tuple[str, ...]
+    #: A count column of the same row that the first value along ``key`` starts from (children at
+    #: risk start from all children): the first step is an unpublished count too.
+    start: str | None = None
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Cells of a released table: ``column`` in the rows whose keys take the given values.
+
+    ``rows`` is ``((key, (value, ...)), ...)``; ``table`` is another output table's id (this
+    table when empty), which must be controlled before this one (the registry's order).
+    """
+
+    column: str
+    rows: tuple[tuple[str, tuple], ...] = ()
+    table: str = ""
+
+
+@dataclass(frozen=True)
+class Sum:
+    """Each ``total`` cell equals the sum of the ``parts`` cells that match it on ``by``.
+
+    ``by`` pairs a key of the total's table with a key of the parts' table: the parts of a
+    total row are the parts rows whose key takes the total row's value. With ``copies`` each
+    matching part equals the total instead (a denominator printed on every row, a count shown
+    in two tables). Either side may be another table, so a relation between tables (a
+    transition table's margins and the status tables, one count shown in two places) is
+    declared where the later table is.
+    """
+
+    total: Cells
+    parts: Cells
+    by: tuple[tuple[str, str], ...] = ()
+    copies: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,11 +92,17 @@ class Roles:
         denominator is not itself a cell of the table (no ``partition`` or ``row_sum``), it is an
         unpublished count the row's count would reveal, so a count whose rest is small is
         withheld.
+    beside : counts shown beside a row's figures that they are not computed from (the children
+        still at risk beside a cumulative incidence): withholding one leaves the row's
+        proportions and intervals.
     sizes : for statistical summaries, the numbers of observations a row's statistics rest on;
         the row is withheld when one is below the threshold.
     proportions : shares and percentages computed from the row's counts.
     intervals : the bounds of an interval (a confidence interval, a funnel limit).
-    statistics : test statistics, p-values, effect sizes, model estimates.
+    statistics : test statistics, effect sizes, model estimates.
+    p_values : p-values.
+    diagnostics : figures that check a method and are not released for real data (a chi-square
+        test's smallest expected count, which gives a margin away).
 
     Relations between counts:
 
@@ -71,9 +111,15 @@ class Roles:
         denominator: the first count column, summed over them, equals the denominator.
     outside_partition : values of the partition key whose rows stand apart (another measure).
     row_sum : count columns of a row that add up to another of its count columns.
-    cumulative : counts that accumulate along a key (:class:`Cumulative`).
+    cumulative : counts that accumulate along a key (:class:`Cumulative`), one or more.
     pooled : ``(keys, numerator, denominator, ratio)``: over rows agreeing on ``keys``, the
         ``ratio`` column shows sum(numerator) / sum(denominator) (a funnel's pooled target).
+    sums : other sums among this table's counts and those of tables released before it
+        (:class:`Sum`).
+
+    Statistics as released (real data): p-values to two significant figures, or "< 0.001";
+    other statistics and the intervals of a table without counts to two decimal places;
+    diagnostics withheld, as secure research environments' output rules ask (SACRO).
 
     public : why the table needs no control (it holds published figures only); empty otherwise.
     """
@@ -82,6 +128,7 @@ class Roles:
     labels: tuple[str, ...] = ()
     counts: tuple[str, ...] = ()
     denominator: str | None = None
+    beside: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
     proportions: tuple[str, ...] = ()
     intervals: tuple[str, ...] = ()
@@ -90,8 +137,11 @@ class Roles:
     partition: str | None = None
     outside_partition: tuple[str, ...] = ()
     row_sum: tuple[tuple[str, ...], str] | None = None
-    cumulative: Cumulative | None = None
+    cumulative: tuple[Cumulative, ...] = ()
     pooled: tuple[tuple[str, ...], str, str, str] | None = None
+    sums: tuple[Sum, ...] = ()
+    p_values: tuple[str, ...] = ()
+    diagnostics: tuple[str, ...] = ()
     public: str = ""
 
     @property
@@ -109,5 +159,5 @@ class Roles:
     def columns(self) -> tuple[str, ...]:
         """Every column given a role, each once."""
         named = (*self.keys, *self.labels, *self.count_columns, *self.sizes, *self.proportions, *self.intervals,
-                 *self.statistics)
+                 *self.statistics, *self.p_values, *self.diagnostics)
         return tuple(dict.fromkeys(named))

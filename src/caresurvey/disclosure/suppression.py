@@ -27,6 +27,7 @@ statistics) need no control and are left as they are, with the reason recorded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,9 +35,9 @@ import pandas as pd
 from scipy import optimize, sparse
 
 from caresurvey.codes import ROUNDS_TO_ZERO, SUPPRESSED
-from caresurvey.disclosure.roles import Roles
+from caresurvey.disclosure.roles import Cells, Cumulative, Roles, Sum
 
-__all__ = ["Protected", "Suppression", "protect"]
+__all__ = ["Protected", "Suppression", "Ledger", "protect"]
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,6 @@ class Protected:
                 shown[col] = numbers.astype("Int64")
         return shown.astype(object).mask(mask, self.symbols)
 
-    def reason_counts(self) -> list[tuple[str, int]]:
-        """How many cells were withheld for each reason, by reason (for the report and workbook)."""
-        counts: dict[str, int] = {}
-        for suppression in self.suppressions:
-            counts[suppression.reason] = counts.get(suppression.reason, 0) + 1
-        return sorted(counts.items())
-
     @classmethod
     def unchanged(cls, frame: pd.DataFrame, note: str = "") -> Protected:
         return cls(frame.copy(), pd.DataFrame("", index=frame.index, columns=frame.columns), [], note)
@@ -102,175 +96,407 @@ def _is_small(value: float, threshold: int) -> bool:
     return bool(pd.notna(value) and 0 < value < threshold)
 
 
-class _Cells:
-    """The table's count cells as LP variables, the unpublished counts the structure implies
-    (differences, residuals), and the linear relations between them."""
+@dataclass
+class _Placed:
+    """One table's place in the ledger: its rows and count columns, and where its cells start."""
 
-    def __init__(self, frame: pd.DataFrame, spec: Roles, name: str):
-        self.frame, self.spec, self.name = frame, spec, name
-        self.columns = [c for c in spec.count_columns if c in frame.columns]
-        values = frame[self.columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-        self.values: list[float] = list(values.reshape(-1))
-        self.table_cells = len(self.values)
-        self.implied: set[int] = set()  # unpublished counts the structure defines
+    name: str
+    frame: pd.DataFrame
+    columns: list[str]
+    offset: int
+
+    def cell(self, row: int, col: str) -> int:
+        return self.offset + row * len(self.columns) + self.columns.index(col)
+
+    @property
+    def cells(self) -> range:
+        return range(self.offset, self.offset + len(self.frame) * len(self.columns))
+
+
+#: A bound no count reaches: a cell the published cells do not bound above is "unbounded".
+_NO_BOUND = 1e9
+
+
+class Ledger:
+    """Every count cell of the tables released so far, as the unknowns of one linear system.
+
+    An intruder holds every released table at once, so protection is judged over all of them:
+    the relations within each table (its totals, partitions, cumulative counts) and between
+    tables (:class:`caresurvey.disclosure.Sum` across tables) are kept here as equations and
+    inequalities over the cells, and the unpublished counts they imply (differences, the rest
+    of a denominator) as cells of their own. Tables are added in the order they are controlled;
+    a table's secondary suppression is chosen among its own cells, so a table already released
+    (and perhaps already used by another) never changes.
+    """
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.implied: set[int] = set()  # unpublished counts the relations define
+        self.unknown: set[int] = set()  # cells a reader does not see: withheld, missing, implied
+        self.checked: set[int] = set()  # withheld cells that must stay unknown
         self.equations: list[dict[int, float]] = []  # cell -> coefficient; the sum is zero
         self.inequalities: list[dict[int, float]] = []  # the sum is at most zero
         self.totals: set[int] = set()
-        self._build()
+        self.tables: dict[str, _Placed] = {}
+        #: the least and greatest value of each cell in the solutions found since a relation was added
+        self._seen: dict[int, tuple[float, float]] = {}
+        self._of: dict[int, list[tuple[bool, dict[int, float]]]] = {}  # each cell's relations
 
-    def cell(self, row: int, col: str) -> int:
-        return row * len(self.columns) + self.columns.index(col)
+    # -- building ----------------------------------------------------------------------------
 
-    def _new(self, value: float, implied: bool) -> int:
+    def add(self, name: str, frame: pd.DataFrame, spec: Roles) -> _Placed:
+        """Place table ``name`` (its index 0..n-1) with its relations; returns its place."""
+        columns = [c for c in spec.count_columns if c in frame.columns]
+        values = frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        placed = _Placed(name, frame, columns, len(self.values))
+        self.values.extend(values.reshape(-1).tolist())
+        self.tables[name] = placed
+        _Relations(self, placed, spec).build()
+        self._seen = {}  # solutions found before may break the new relations
+        return placed
+
+    def new(self, value: float) -> int:
+        """An unpublished count the relations imply."""
         self.values.append(value)
-        if implied:
-            self.implied.add(len(self.values) - 1)
+        self.implied.add(len(self.values) - 1)
         return len(self.values) - 1
 
-    def _add(self, equation: dict[int, float], what: str) -> None:
+    def equation(self, equation: dict[int, float], what: str, table: str) -> None:
         if all(pd.notna(self.values[c]) for c in equation):
             residual = sum(k * self.values[c] for c, k in equation.items())
             if abs(residual) > 1e-6 * max(1.0, *(abs(self.values[c]) for c in equation)):
-                raise ValueError(f"disclosure control of {self.name}: the {what} does not hold in the table "
+                raise ValueError(f"disclosure control of {table}: the {what} does not hold in the table "
                                  f"(off by {residual:g}); its protection spec is wrong")
-        self.equations.append(equation)
+        self.relate(equation)
 
-    def _groups(self, keys: list[str]):
-        frame = self.frame
+    def relate(self, relation: dict[int, float], equation: bool = True) -> None:
+        """Record that the cells' sum with these coefficients is zero (``equation``) or at most zero."""
+        (self.equations if equation else self.inequalities).append(relation)
+        for cell in relation:
+            self._of.setdefault(cell, []).append((equation, relation))
+
+    # -- what a reader can work out ------------------------------------------------------------
+
+    def _components(self) -> tuple[dict[int, int], dict[int, list[tuple[bool, dict[int, float]]]]]:
+        """Unknown cells joined by the relations they share: each cell's component, and each
+        component's relations (equality flag, relation)."""
+        parent = {c: c for c in self.unknown}
+
+        def find(c: int) -> int:
+            while parent[c] != c:
+                parent[c] = parent[parent[c]]
+                c = parent[c]
+            return c
+
+        touching = []
+        for is_equation, rows in ((True, self.equations), (False, self.inequalities)):
+            for relation in rows:
+                free = [c for c in relation if c in parent]
+                if free:
+                    root = find(free[0])
+                    for other in free[1:]:
+                        parent[find(other)] = root
+                    touching.append((is_equation, relation, free[0]))
+        root_of = {c: find(c) for c in parent}
+        relations: dict[int, list[tuple[bool, dict[int, float]]]] = {}
+        for is_equation, relation, cell in touching:
+            relations.setdefault(root_of[cell], []).append((is_equation, relation))
+        return root_of, relations
+
+    def exposed(self, which, open_enough: Callable[[int, float, float], bool]) -> list[int]:
+        """The unknown cells in ``which`` a reader could narrow too far: those for which
+        ``open_enough(cell, least, greatest)`` fails, given every released cell.
+
+        The least and greatest values come from integer programming (counts are whole), or
+        linear programming where a relation has a fractional coefficient (a pooled ratio). Two
+        shortcuts keep it to seconds: a linear programme's range contains the integer one, so a
+        cell it already shows too narrow is exposed; and every solution found is a table the
+        reader cannot rule out, so it witnesses values of every cell in it, and a cell whose
+        witnessed values are far enough apart needs no programme of its own (the true table is
+        the first witness; witnesses stay valid while no relation is added).
+        """
+        root_of, relations = self._components()
+        members: dict[int, list[int]] = {}
+        for cell, root in root_of.items():
+            members.setdefault(root, []).append(cell)
+        systems: dict[int, tuple] = {}
+        out = []
+        for cell in which:
+            root = root_of[cell]
+            if root not in systems:
+                cells = sorted(members[root])
+                systems[root] = (cells, *self._system(cells, relations.get(root, [])))
+            cells, position, constraints, integral = systems[root]
+            if not constraints:  # nothing relates it to a released cell
+                if not open_enough(cell, 0.0, np.inf):
+                    out.append(cell)
+                continue
+            if self._witnessed(cell, open_enough):
+                continue
+            k = position[cell]
+            objective = np.zeros(len(position))
+            objective[k] = 1.0
+            low = self._solve(objective, constraints, 0).fun
+            high = -self._solve(-objective, constraints, 0).fun
+            if not open_enough(cell, low, np.inf if high >= _NO_BOUND / 2 else high):
+                out.append(cell)  # even the linear relaxation pins it
+                continue
+            bounds = []
+            for sign in (-1.0, 1.0):  # the greatest value first: it settles most cells
+                objective[k] = sign
+                result = self._solve(objective, constraints, integral)
+                self._witness(cells, result.x)
+                bounds.append(-sign * result.fun)
+                if self._witnessed(cell, open_enough):
+                    break
+            else:
+                high, low = bounds
+                if not open_enough(cell, low, np.inf if high >= _NO_BOUND / 2 else high):
+                    out.append(cell)
+        return out
+
+    def _witness(self, cells: list[int], solution: np.ndarray) -> None:
+        for cell, value in zip(cells, np.round(solution)):
+            low, high = self._seen.get(cell, (value, value))
+            self._seen[cell] = (min(low, value), max(high, value))
+
+    def _witnessed(self, cell: int, open_enough) -> bool:
+        low, high = self._seen.get(cell, (self.values[cell], self.values[cell]))
+        for value in (low, high, self.values[cell]):  # the true table is a witness too
+            if pd.notna(value):
+                low, high = min(low, value), max(high, value)
+        return bool(pd.notna(low) and pd.notna(high) and open_enough(cell, low, high))
+
+    @staticmethod
+    def _solve(objective: np.ndarray, constraints, integral: int):
+        result = optimize.milp(objective, integrality=np.full(len(objective), integral),
+                               bounds=optimize.Bounds(0, _NO_BOUND), constraints=constraints)
+        if result.status != 0:
+            raise ValueError(f"disclosure control: the released cells admit no solution ({result.message})")
+        return result
+
+    def _system(self, cells: list[int], relations: list[tuple[bool, dict[int, float]]]):
+        position = {cell: k for k, cell in enumerate(cells)}
+        constraints, integral = [], True
+        for is_equation in (True, False):
+            entries, rhs = [], []
+            for flag, relation in relations:
+                if flag != is_equation:
+                    continue
+                known = sum(k * self.values[c] for c, k in relation.items() if c not in position)
+                entries.extend((len(rhs), position[c], k) for c, k in relation.items() if c in position)
+                integral &= all(float(k).is_integer() for k in relation.values())
+                rhs.append(-known)
+            if rhs:
+                r, c, v = zip(*entries)
+                matrix = sparse.csr_array((v, (r, c)), shape=(len(rhs), len(cells)))
+                rhs = np.array(rhs)
+                constraints.append(optimize.LinearConstraint(matrix, rhs if is_equation else -np.inf, rhs))
+        return position, constraints, int(integral)
+
+    def copies(self, cell: int) -> set[int]:
+        """``cell`` and the cells an equation says are equal to it (one count printed on several
+        rows or in several tables): withholding one of them alone withholds nothing."""
+        group, stack = {cell}, [cell]
+        while stack:
+            current = stack.pop()
+            for is_equation, relation in self._of.get(current, ()):
+                if is_equation and len(relation) == 2 and sorted(relation.values()) == [-1.0, 1.0]:
+                    for other in relation:
+                        if other not in group:
+                            group.add(other)
+                            stack.append(other)
+        return group
+
+    def neighbours(self, cell: int) -> list[int]:
+        """Cells sharing an equation with ``cell``, then those sharing an inequality."""
+        first, second = {}, {}
+        for is_equation, relation in self._of.get(cell, ()):
+            (first if is_equation else second).update(dict.fromkeys(c for c in relation if c != cell))
+        return [*first, *(c for c in second if c not in first)]
+
+    def component_cells(self, cells: set[int]) -> set[int]:
+        """Every cell of the relations of the components ``cells`` reach: the unknown cells
+        among ``cells``, and those in a relation with one of ``cells``."""
+        root_of, relations = self._components()
+        roots = {root_of[c] for c in cells if c in root_of}
+        for cell in cells:
+            for _, relation in self._of.get(cell, ()):
+                roots.update(root_of[c] for c in relation if c in root_of)
+        return {c for root in roots for _, relation in relations.get(root, []) for c in relation}
+
+
+class _Relations:
+    """Writes one table's relations into the ledger, from its columns' roles."""
+
+    def __init__(self, ledger: Ledger, placed: _Placed, spec: Roles):
+        self.ledger, self.placed, self.spec, self.frame = ledger, placed, spec, placed.frame
+        self.keys = [k for k in spec.keys if k in self.frame.columns]
+
+    def value(self, row: int, col: str) -> float:
+        return self.ledger.values[self.placed.cell(row, col)]
+
+    def add(self, equation: dict[int, float], what: str) -> None:
+        self.ledger.equation(equation, what, self.placed.name)
+
+    def groups(self, keys: list[str]):
         if not keys:
-            yield list(range(len(frame)))
+            yield list(range(len(self.frame)))
             return
-        for _, rows in frame.groupby(keys, sort=False, dropna=False):
+        for _, rows in self.frame.groupby(keys, sort=False, dropna=False):
             yield rows.index.to_list()
 
-    def _build(self) -> None:
-        spec, frame = self.spec, self.frame
-        keys = [k for k in spec.keys if k in frame.columns]
+    def build(self) -> None:
+        partitioned = self.totals_and_partition()
+        self.denominator(partitioned)
+        self.cumulative()
+        self.pooled()
+        for relation in self.spec.sums:
+            self.sum(relation)
+
+    def totals_and_partition(self) -> set[int]:
+        spec, frame, cell, columns = self.spec, self.frame, self.placed.cell, self.placed.columns
         total_labels: dict[str, set] = {}
         for t in spec.totals:
             total_labels.setdefault(t.key, set()).add(t.total)
         for t in spec.totals:
             if t.key not in frame.columns:
                 continue
-            for rows in self._groups([k for k in keys if k != t.key]):
+            for rows in self.groups([k for k in self.keys if k != t.key]):
                 labels = frame[t.key]
                 total_rows = [r for r in rows if labels[r] == t.total]
                 parts = [r for r in rows if (labels[r] in t.parts if t.parts else labels[r] not in total_labels[t.key])]
                 if len(total_rows) != 1 or not parts:
                     continue
-                for col in (c for c in self.columns if not t.columns or c in t.columns):
-                    equation = {self.cell(total_rows[0], col): -1.0}
+                for col in (c for c in columns if not t.columns or c in t.columns):
+                    equation = {cell(total_rows[0], col): -1.0}
                     for r in parts:
-                        equation[self.cell(r, col)] = 1.0
+                        equation[cell(r, col)] = 1.0
                     if not t.complete:
-                        rest = self.values[self.cell(total_rows[0], col)] - sum(self.values[self.cell(r, col)] for r in parts)
-                        equation[self._new(rest, implied=True)] = 1.0
-                    self._add(equation, f"total {t.key} = {t.total!r} of column {col}")
-                    self.totals.add(self.cell(total_rows[0], col))
+                        rest = self.value(total_rows[0], col) - sum(self.value(r, col) for r in parts)
+                        equation[self.ledger.new(rest)] = 1.0
+                    self.add(equation, f"total {t.key} = {t.total!r} of column {col}")
+                    self.ledger.totals.add(cell(total_rows[0], col))
         partitioned: set[int] = set()
         if spec.partition and spec.partition in frame.columns and spec.denominator and spec.counts:
             count = spec.counts[0]
             skip = total_labels.get(spec.partition, set()) | set(spec.outside_partition)
-            for rows in self._groups([k for k in keys if k != spec.partition]):
+            for rows in self.groups([k for k in self.keys if k != spec.partition]):
                 parts = [r for r in rows if frame.at[r, spec.partition] not in skip]
                 for r in parts:
-                    equation = {self.cell(p, count): 1.0 for p in parts}
-                    equation[self.cell(r, spec.denominator)] = -1.0
-                    self._add(equation, f"partition of {spec.denominator} by {spec.partition}")
+                    equation = {cell(p, count): 1.0 for p in parts}
+                    equation[cell(r, spec.denominator)] = -1.0
+                    self.add(equation, f"partition of {spec.denominator} by {spec.partition}")
                 partitioned.update(parts)
         if spec.row_sum:
             parts, total = spec.row_sum
             for row in range(len(frame)):
-                equation = {self.cell(row, p): 1.0 for p in parts}
-                equation[self.cell(row, total)] = -1.0
-                self._add(equation, f"row sum {' + '.join(parts)} = {total}")
-                self.totals.add(self.cell(row, total))
+                equation = {cell(row, p): 1.0 for p in parts}
+                equation[cell(row, total)] = -1.0
+                self.add(equation, f"row sum {' + '.join(parts)} = {total}")
+                self.ledger.totals.add(cell(row, total))
             partitioned.update(range(len(frame)))
-        if spec.denominator and spec.denominator in self.columns:
-            d = spec.denominator
-            # a denominator printed on several rows: equal copies are tied together
-            for rows in self._groups([k for k in keys if k != spec.partition] if spec.partition else []):
-                by_value: dict[float, list[int]] = {}
-                for r in rows:
-                    by_value.setdefault(self.values[self.cell(r, d)], []).append(r)
-                for same in by_value.values():
-                    for a, b in zip(same, same[1:]):
-                        self._add({self.cell(a, d): 1.0, self.cell(b, d): -1.0}, f"copies of {d}")
-            for row in range(len(frame)):
-                for col in spec.counts:
-                    if col == d or col not in self.columns:
-                        continue
-                    if row in partitioned:
-                        self.inequalities.append({self.cell(row, col): 1.0, self.cell(row, d): -1.0})
-                    else:  # the rest of the denominator is an unpublished count
-                        rest = self.values[self.cell(row, d)] - self.values[self.cell(row, col)]
-                        self._add({self.cell(row, col): 1.0, self._new(rest, implied=True): 1.0,
-                                   self.cell(row, d): -1.0}, f"rest of {d}")
-        if spec.cumulative and spec.cumulative.key in frame.columns:
-            c = spec.cumulative
-            for rows in self._groups(list(c.by)):
-                ordered = sorted(rows, key=lambda r: frame.at[r, c.key])
-                for col in c.columns:
-                    for a, b in zip(ordered, ordered[1:]):
-                        # the change is an unpublished count: added when the column rises, taken when it falls
-                        step = self.values[self.cell(b, col)] - self.values[self.cell(a, col)]
-                        change = self._new(abs(step), implied=True)
-                        self._add({self.cell(b, col): 1.0, self.cell(a, col): -1.0, change: -1.0 if step >= 0 else 1.0},
-                                  f"change in {col} along {c.key}")
-        if spec.pooled:
-            by, numerator, denominator, ratio = spec.pooled
-            for rows in self._groups([k for k in by if k in frame.columns]):
-                share = float(frame.at[rows[0], ratio])
-                equation = {self.cell(r, numerator): 1.0 for r in rows}
-                equation.update({self.cell(r, denominator): -share for r in rows})
-                self._add(equation, f"pooled {ratio} = sum of {numerator} / sum of {denominator}")
+        return partitioned
 
-    def ranges(self, suppressed: set[int], which: list[int]) -> dict[int, tuple[float, float]]:
-        """The least and greatest value each cell in ``which`` can take given every published cell."""
-        free = sorted(suppressed)
-        position = {cell: k for k, cell in enumerate(free)}
-
-        def system(rows: list[dict[int, float]]):
-            entries, rhs = [], []
-            for equation in rows:
-                if not any(c in position for c in equation):
+    def denominator(self, partitioned: set[int]) -> None:
+        spec, cell = self.spec, self.placed.cell
+        d = spec.denominator
+        if not d or d not in self.placed.columns:
+            return
+        self.ledger.totals.update(cell(row, d) for row in range(len(self.frame)))
+        # a denominator printed on several rows: equal copies are tied together
+        for rows in self.groups([k for k in self.keys if k != spec.partition] if spec.partition else []):
+            by_value: dict[float, list[int]] = {}
+            for r in rows:
+                by_value.setdefault(self.value(r, d), []).append(r)
+            for same in by_value.values():
+                for a, b in zip(same, same[1:]):
+                    self.add({cell(a, d): 1.0, cell(b, d): -1.0}, f"copies of {d}")
+        for row in range(len(self.frame)):
+            for col in spec.counts:
+                if col == d or col not in self.placed.columns:
                     continue
-                known = sum(coef * self.values[c] for c, coef in equation.items() if c not in position)
-                entries.extend((len(rhs), position[c], coef) for c, coef in equation.items() if c in position)
-                rhs.append(-known)
-            if not rhs:
-                return None, None
-            r, c, v = zip(*entries)
-            return sparse.csr_array((v, (r, c)), shape=(len(rhs), len(free))), np.array(rhs)
+                if row in partitioned:
+                    self.ledger.relate({cell(row, col): 1.0, cell(row, d): -1.0}, equation=False)
+                else:  # the rest of the denominator is an unpublished count
+                    rest = self.value(row, d) - self.value(row, col)
+                    self.add({cell(row, col): 1.0, self.ledger.new(rest): 1.0, cell(row, d): -1.0}, f"rest of {d}")
 
-        a_eq, b_eq = system(self.equations)
-        a_ub, b_ub = system(self.inequalities)
-        out = {}
-        for cell in which:
-            bounds = []
-            for sign in (1.0, -1.0):
-                objective = np.zeros(len(free))
-                objective[position[cell]] = sign
-                result = optimize.linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None),
-                                          method="highs")
-                if result.status == 3:  # unbounded: only the maximum can be
-                    bounds.append(np.inf)
-                elif result.status == 0:
-                    bounds.append(sign * result.fun)
-                else:
-                    raise ValueError(f"disclosure control of {self.name}: the published cells admit no solution "
-                                     f"({result.message})")
-            out[cell] = (bounds[0], bounds[1])
-        return out
+    def cumulative(self) -> None:
+        for c in self.spec.cumulative:
+            if c.key in self.frame.columns:
+                self._accumulates(c)
 
-    def neighbours(self, cell: int) -> list[int]:
-        """Cells sharing an equation with ``cell``, then those sharing an inequality."""
-        first, second = [], []
-        for rows, found in ((self.equations, first), (self.inequalities, second)):
-            for equation in rows:
-                if cell in equation:
-                    found.extend(c for c in equation if c != cell and c not in found)
-        return first + [c for c in second if c not in first]
+    def _accumulates(self, c: Cumulative) -> None:
+        frame, cell = self.frame, self.placed.cell
+        for rows in self.groups(list(c.by)):
+            ordered = sorted(rows, key=lambda r: frame.at[r, c.key])
+            for col in c.columns:
+                steps = [(cell(a, col), cell(b, col)) for a, b in zip(ordered, ordered[1:])]
+                if c.start:
+                    steps.insert(0, (cell(ordered[0], c.start), cell(ordered[0], col)))
+                for before, after in steps:
+                    # the change is an unpublished count: added when the column rises, taken when it falls
+                    step = self.ledger.values[after] - self.ledger.values[before]
+                    change = self.ledger.new(abs(step))
+                    self.add({after: 1.0, before: -1.0, change: -1.0 if step >= 0 else 1.0},
+                             f"change in {col} along {c.key}")
+
+    def pooled(self) -> None:
+        if not self.spec.pooled:
+            return
+        by, numerator, denominator, ratio = self.spec.pooled
+        for rows in self.groups([k for k in by if k in self.frame.columns]):
+            share = float(self.frame.at[rows[0], ratio])
+            if not np.isfinite(share):  # the ratio is withheld too: it tells nothing
+                continue
+            equation = {self.placed.cell(r, numerator): 1.0 for r in rows}
+            equation.update({self.placed.cell(r, denominator): -share for r in rows})
+            self.add(equation, f"pooled {ratio} = sum of {numerator} / sum of {denominator}")
+
+    def _side(self, cells: Cells) -> tuple[_Placed, list[int]] | None:
+        placed = self.ledger.tables.get(cells.table) if cells.table else self.placed
+        if placed is None or cells.column not in placed.columns:
+            return None  # the other table is not released in this run
+        keep = np.ones(len(placed.frame), dtype=bool)
+        for key, values in cells.rows:
+            keep &= placed.frame[key].isin(list(values)).to_numpy()
+        return placed, np.flatnonzero(keep).tolist()
+
+    def sum(self, relation: Sum) -> None:
+        total, parts = self._side(relation.total), self._side(relation.parts)
+        if total is None or parts is None:
+            return
+        (total_table, total_rows), (parts_table, parts_rows) = total, parts
+        what = f"sum of {relation.parts.table or self.placed.name}.{relation.parts.column} = " \
+               f"{relation.total.table or self.placed.name}.{relation.total.column}"
+        for t in total_rows:
+            matching = [p for p in parts_rows
+                        if all(parts_table.frame.at[p, pk] == total_table.frame.at[t, tk] for tk, pk in relation.by)]
+            target = total_table.cell(t, relation.total.column)
+            if relation.copies:
+                for p in matching:
+                    self._holding({target: 1.0, parts_table.cell(p, relation.parts.column): -1.0}, what)
+            else:
+                equation = {target: -1.0}
+                for p in matching:
+                    equation[parts_table.cell(p, relation.parts.column)] = 1.0
+                self._holding(equation, what, at_most=True)
+
+    def _holding(self, equation: dict[int, float], what: str, at_most: bool = False) -> None:
+        """A relation the data may not satisfy (a case with one status but not the other, a
+        denominator of fewer): kept as an equation where it holds; where the parts fall short of
+        the total, as that inequality (``at_most``); otherwise it tells a reader nothing and is
+        left out."""
+        values = [self.ledger.values[c] for c in equation]
+        if any(pd.isna(v) for v in values):
+            self.ledger.relate(equation)
+            return
+        residual = sum(k * v for k, v in zip(equation.values(), values))
+        if abs(residual) <= 1e-6 * max(1.0, *(abs(v) for v in values)):
+            self.ledger.relate(equation)
+        elif at_most and residual < 0:
+            self.ledger.relate(equation, equation=False)
 
 
 def _key_values(frame: pd.DataFrame, row: int, spec: Roles) -> dict:
@@ -278,21 +504,33 @@ def _key_values(frame: pd.DataFrame, row: int, spec: Roles) -> dict:
     return {k: frame.iloc[row][k] for k in keys}
 
 
-def protect(frame: pd.DataFrame, spec: Roles, threshold: int, round_to: int = 0, name: str = "table") -> Protected:
+def protect(frame: pd.DataFrame, spec: Roles, threshold: int, round_to: int = 0, name: str = "table",
+            ledger: Ledger | None = None, protection: int = 1, released_only: bool = False) -> Protected:
     """Apply primary and secondary suppression (and optional rounding) to one table.
 
-    Cells already missing (suppressed upstream, in the table this one was computed from) stay
-    missing and count as unknown to the reader.
+    ``ledger`` holds the tables released before it (a fresh one protects the table alone): the
+    table's secondary suppression is chosen so that no withheld cell of any of them can be
+    worked out from everything released. A withheld cell must stay within an interval at least
+    one wide; a small one (a count, or an unpublished count its relations imply, from 1 to
+    ``threshold - 1``) within one at least ``protection`` wide that reaches ``threshold``, so
+    nobody can show it is small. Cells already missing (withheld in the table this one was
+    computed from) stay missing and count as unknown to the reader.
+
+    A table computed from released tables only (``released_only``: a test of a released table,
+    a funnel of released counts) tells a reader nothing the release does not: its missing cells
+    are marked, its statistics rounded and those resting on too few withheld, nothing else.
     """
     if spec.public:
         return Protected.unchanged(frame, spec.public)
     frame = frame.reset_index(drop=True)
+    ledger = ledger if ledger is not None else Ledger()
+    before = len(ledger.values)
+    placed = ledger.add(name, frame, spec if not released_only else Roles(counts=spec.counts,
+                                                                          denominator=spec.denominator))
+    own = set(placed.cells)
     symbols = pd.DataFrame("", index=frame.index, columns=frame.columns)
     suppressions: list[Suppression] = []
-    cells = _Cells(frame, spec, name)
-    width = len(cells.columns)
     fixed = spec.fixed
-    derived = [c for c in frame.columns if c not in cells.columns and c not in fixed]
 
     sizes = [c for c in spec.sizes if c in frame.columns]
     too_few = frame[sizes].apply(pd.to_numeric, errors="coerce") < threshold
@@ -303,46 +541,131 @@ def protect(frame: pd.DataFrame, spec: Roles, threshold: int, round_to: int = 0,
             suppressions.append(Suppression(_key_values(frame, row, spec), ", ".join(small),
                                             f"rests on fewer than {threshold}"))
 
-    unknown = {c for c in range(cells.table_cells) if pd.isna(cells.values[c])} | cells.implied
-    primary = {c for c in range(len(cells.values)) if _is_small(cells.values[c], threshold)}
-    reasons = {c: f"count below {threshold}" for c in primary if c < cells.table_cells}
-    suppressed = unknown | primary
-    exposed = sorted(primary)
-    while exposed:
-        ranges = cells.ranges(suppressed, exposed)
-        still = [c for c, (low, high) in ranges.items()
-                 if high - low < 1 - 1e-9 or (c in primary and high < threshold - 1e-9)]
-        if not still:
-            break
-        candidates = {n for cell in still for n in cells.neighbours(cell) if n not in suppressed}
-        if not candidates:
-            raise ValueError(f"disclosure control of {name}: a suppressed cell cannot be protected")
-        # the least information lost: a published cell that is not a total, not zero, and small
-        choice = min(candidates, key=lambda n: (n in cells.totals, cells.values[n] == 0, cells.values[n], n))
-        suppressed.add(choice)
-        if choice not in primary:
-            reasons[choice] = ("hides an unpublished count below the threshold (the rest of a denominator, a difference)"
-                               if any(c in cells.implied for c in still) else "protects another suppressed cell")
-        exposed = sorted(set(still) | {choice})
-
+    new = range(before, len(ledger.values))
+    primary = set() if released_only else {c for c in new if _is_small(ledger.values[c], threshold)}
+    reasons = {c: f"count below {threshold}" for c in primary if c in own}
+    missing = {c for c in own if pd.isna(ledger.values[c])}
+    ledger.unknown |= missing | (ledger.implied & set(new)) | primary
+    if not released_only:
+        reasons |= _withhold_more(ledger, own, primary | missing, threshold, protection, name)
+    width = len(placed.columns)
     hidden_rows = set()
-    for cell in sorted(c for c in suppressed if c < cells.table_cells):
-        row, col = divmod(cell, width)
-        symbols.at[row, cells.columns[col]] = SUPPRESSED
-        hidden_rows.add(row)
-        suppressions.append(Suppression(_key_values(frame, row, spec), cells.columns[col],
+    for cell in sorted(ledger.unknown & own):
+        ledger.checked.add(cell)
+        row, col = divmod(cell - placed.offset, width)
+        symbols.at[row, placed.columns[col]] = SUPPRESSED
+        if placed.columns[col] not in spec.beside:
+            hidden_rows.add(row)
+        suppressions.append(Suppression(_key_values(frame, row, spec), placed.columns[col],
                                         reasons.get(cell, "withheld in the table it is computed from")))
+    ledger.checked |= {c for c in ledger.implied & set(new) if _is_small(ledger.values[c], threshold)}
+    # what is computed from a withheld count goes with it; a size (how many a statistic rests on)
+    # is not computed from the row's counts and stays
+    derived = [c for c in frame.columns if c not in placed.columns and c not in fixed and c not in sizes]
     for row in hidden_rows:
         symbols.loc[row, derived] = SUPPRESSED
 
     values = _blank_withheld(frame, symbols)
     if round_to:
-        for col in cells.columns:
-            numbers = pd.to_numeric(values[col], errors="coerce")
-            rounded = np.floor(numbers.astype(float) / round_to + 0.5) * round_to
-            symbols.loc[(numbers > 0) & (rounded == 0) & (symbols[col] == ""), col] = ROUNDS_TO_ZERO
-            values[col] = rounded
+        _round_counts(values, symbols, placed.columns, round_to)
+        _round_shares(values, spec)
+    _round_statistics(values, symbols, spec, has_counts=bool(placed.columns))
     note = (f"counts from 1 to {threshold - 1} suppressed ({SUPPRESSED}), with the cells that would reveal them"
             + (f"; counts rounded to the nearest {round_to} ({ROUNDS_TO_ZERO}: not zero, rounds to zero)"
                if round_to else ""))
-    return Protected(values, symbols, suppressions, note, tuple(cells.columns))
+    return Protected(values, symbols, suppressions, note, tuple(placed.columns))
+
+
+def _withhold_more(ledger: Ledger, own: set[int], start: set[int], threshold: int, protection: int,
+                   name: str) -> dict[int, str]:
+    """Withhold more of a table's cells (``own``) until no withheld cell of the ledger can be
+    worked out, nor a small one narrowed below ``protection`` or shown small; returns why each
+    cell was withheld."""
+    sensitive = {c for c in ledger.unknown if _is_small(ledger.values[c], threshold)}
+
+    def open_enough(cell: int, low: float, high: float) -> bool:
+        if high - low < 1 - 1e-9:
+            return False
+        return cell not in sensitive or (high >= threshold - 1e-9 and high - low >= protection - 1e-9)
+
+    def cost(group: set[int]):  # the least information lost: cells that are not totals, not zero, and small
+        return (any(n in ledger.totals for n in group), any(ledger.values[n] == 0 for n in group),
+                sum(ledger.values[n] for n in group), min(group))
+
+    reasons: dict[int, str] = {}
+    # what the table's relations may have pinned: its own small and missing cells, and withheld
+    # cells of earlier tables its relations reach
+    exposed = sorted(start | (ledger.checked & ledger.component_cells(own | start)))
+    while exposed:
+        still = ledger.exposed(exposed, open_enough)
+        chosen: set[int] = set()
+        touched: set[int] = set()  # cells in a relation with one handled in this round
+        # one more withheld cell for each exposed cell that shares no relation with one already
+        # handled in this round (so a cell helping two is not chosen twice): its cheapest neighbour
+        for cell in still:
+            if cell in touched:
+                continue
+            neighbours = ledger.neighbours(cell)
+            candidates = {n for n in neighbours if n in own and n not in ledger.unknown}
+            if not candidates:  # reached only through other cells: any of this table's cells relating to them
+                candidates = {n for n in ledger.component_cells({cell}) if n in own and n not in ledger.unknown}
+            if not candidates:
+                raise ValueError(f"disclosure control of {name}: a withheld cell cannot be protected by withholding "
+                                 "more of this table; declare the table before the tables it can be worked out from")
+            # a count printed in several places is withheld in all of them or in none
+            choice = min(({n, *(c for c in ledger.copies(n) if c in own)} for n in sorted(candidates)), key=cost)
+            chosen |= choice
+            touched |= {cell, *neighbours, *(m for n in choice for m in ledger.neighbours(n))}
+            reasons |= dict.fromkeys(choice, "hides an unpublished count below the threshold (the rest of a "
+                                             "denominator, a difference)" if cell in ledger.implied
+                                     else "protects another withheld cell")
+        ledger.unknown |= chosen
+        exposed = sorted(set(still) | chosen)
+    return reasons
+
+
+#: p-values below this are released as "< 0.001" (SACRO's guidance for statistics).
+P_FLOOR = 0.001
+P_BELOW_FLOOR = "< 0.001"
+
+
+def _round_counts(values: pd.DataFrame, symbols: pd.DataFrame, columns: list[str], round_to: int) -> None:
+    """Counts to a multiple of ``round_to``, half up; a count that is not zero but rounds to zero is ``k``."""
+    for col in columns:
+        numbers = pd.to_numeric(values[col], errors="coerce")
+        rounded = np.floor(numbers.astype(float) / round_to + 0.5) * round_to
+        symbols.loc[(numbers > 0) & (rounded == 0) & (symbols[col] == ""), col] = ROUNDS_TO_ZERO
+        values[col] = rounded
+
+
+def _round_shares(values: pd.DataFrame, spec: Roles) -> None:
+    """With rounded counts, shares and their intervals to whole percentages (as the DfE prints
+    them), so that they do not give back the counts behind them."""
+    for col in (*spec.proportions, *spec.intervals):
+        if col in values.columns and pd.api.types.is_float_dtype(values[col]):
+            fraction = values[col].abs().max() <= 1
+            values[col] = values[col].round(2 if fraction else 0)
+
+
+def _significant(value: float, digits: int = 2) -> float:
+    if not np.isfinite(value) or value == 0:
+        return value
+    return float(np.round(value, digits - 1 - int(np.floor(np.log10(abs(value))))))
+
+
+def _round_statistics(values: pd.DataFrame, symbols: pd.DataFrame, spec: Roles, has_counts: bool) -> None:
+    """Statistics as a secure environment releases them: p-values to two significant figures or
+    "< 0.001", other statistics (and the intervals of a table of statistics) to two decimals;
+    diagnostics withheld."""
+    for col in (c for c in spec.p_values if c in values.columns):
+        numbers = pd.to_numeric(values[col], errors="coerce")
+        below = (numbers < P_FLOOR) & (symbols[col] == "")
+        values[col] = numbers.map(_significant).where(~below, P_FLOOR)
+        symbols.loc[below, col] = P_BELOW_FLOOR
+    decimals = (*spec.statistics, *(() if has_counts else spec.intervals))
+    for col in (c for c in decimals if c in values.columns):
+        if pd.api.types.is_float_dtype(values[col]):
+            values[col] = values[col].round(2)
+    for col in (c for c in spec.diagnostics if c in values.columns):
+        values[col] = np.nan
+        symbols[col] = SUPPRESSED

@@ -214,13 +214,13 @@ def _ingestion(release: Release) -> dict | None:
 
 
 def _disclosure(release: Release) -> dict | None:
-    """What disclosure control withheld, table by table, and why (never the values)."""
+    """The policy, and how many cells it withheld in each table: never which were small (a count per
+    reason would narrow them), never the values."""
     if release.policy.synthetic or not any(table.declaration.study for table in release.tables.values()):
         return None
-    tables = [{"id": table_id, "note": table.protected.note, "cells": len(table.protected.suppressions),
-               "reasons": table.protected.reason_counts()}
+    tables = [{"id": table_id, "cells": len(table.protected.suppressions)}
               for table_id, table in release.tables.items() if table.declaration.study]
-    return {"threshold": release.policy.threshold, "round_to": release.policy.round_to, "tables": tables}
+    return {"policy": release.policy.describe(), "tables": tables}
 
 
 def _notebook_links(config: Config) -> dict:

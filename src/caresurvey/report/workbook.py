@@ -130,12 +130,14 @@ def write_workbook(path: str | Path, release: Release, *, study: str) -> Path:
     notes.set_column(0, 0, 10)
     notes.set_column(1, 1, 100)
     k = len(OUTPUT_SYMBOLS) + 4
-    notes.write_string(k, 0, "Why cells were withheld, table by table", formats["header"])
+    # how many, never why: a count per reason would say how many of a table's withheld cells are small
+    notes.write_string(k, 0, "Cells withheld, table by table", formats["header"])
     for table in tables:
         k += 1
+        withheld = len(table.protected.suppressions)
         notes.write_string(k, 0, table.id)
-        notes.write_string(k, 1, "; ".join(f"{reason} ({n})" for reason, n in table.protected.reason_counts())
-                           or table.protected.note or "nothing withheld")
+        notes.write_string(k, 1, f"{withheld} cell(s) withheld" if withheld
+                           else table.protected.note or "nothing withheld")
 
     for table in tables:
         text = table.declaration.text

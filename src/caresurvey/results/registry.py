@@ -19,13 +19,14 @@ from caresurvey.analysis.interviews import coding_agreement, interview_codes
 from caresurvey.analysis.items import ALL_GROUPS, MODEL_MIN_ANSWERS, item_answers, item_models, item_tests
 from caresurvey.analysis.legal_status import (
     ALL_LAS,
+    FIRST_STEP,
     legal_status_at_sampling,
     legal_status_transitions,
     sampling_cell,
     status_at_file_analysis,
 )
 from caresurvey.analysis.national import MEASURE_LABELS, national_shares, share_funnel
-from caresurvey.analysis.permanence import time_to_permanence
+from caresurvey.analysis.permanence import FIRST_OUTCOME, time_to_permanence
 from caresurvey.analysis.questionnaires import (
     CHALLENGE_ITEMS,
     CONTACT_GROUPS,
@@ -43,9 +44,15 @@ from caresurvey.analysis.questionnaires import (
     iro_cg_contact,
     iro_cg_contact_tests,
 )
-from caresurvey.analysis.reviews import review_participation, review_timeliness
+from caresurvey.analysis.reviews import (
+    AGED_FOUR_AND_OVER,
+    VIEWS_CONVEYED,
+    VIEWS_CONVEYED_CODE,
+    review_participation,
+    review_timeliness,
+)
 from caresurvey.analysis.study_las import study_la_funnels, study_la_heterogeneity
-from caresurvey.disclosure import Cumulative, Roles, Total
+from caresurvey.disclosure import Cells, Cumulative, Roles, Sum, Total
 from caresurvey.published.summary import published_cells_frame, summary_frame
 from caresurvey.results.charts import count_bars, funnels, heat_map, incidence_curves, share_bars
 from caresurvey.results.declaration import OutputTable, Text, Topic
@@ -59,7 +66,7 @@ from caresurvey.results.inputs import (
     REPLICATES,
 )
 
-__all__ = ["REGISTRY", "TOPICS"]
+__all__ = ["REGISTRY", "TOPICS", "COMPARISON_ROLES"]
 
 # --------------------------------------------------------------------------- topics, in report order
 
@@ -105,10 +112,18 @@ _PUBLISHED_DFE = "published DfE statistics (already under the DfE's own suppress
 #: The columns of a share with its Wilson interval.
 _SHARE = {"counts": ("n",), "denominator": "denominator", "proportions": ("percent",), "intervals": ("ci_low", "ci_high")}
 #: The columns of a test table.
-_TEST = {"labels": ("test", "seed"), "statistics": ("p_value", "p_holm", "cramers_v", "chi2_valid", "min_expected")}
+_TEST = {"labels": ("test", "seed"), "p_values": ("p_value", "p_holm"), "statistics": ("cramers_v", "chi2_valid"),
+         "diagnostics": ("min_expected",)}
 #: The columns of a funnel table (:func:`caresurvey.analysis.funnel.funnel_table`).
 _FUNNEL = {"proportions": ("proportion", "target"), "intervals": ("lower95", "upper95", "lower998", "upper998"),
            "statistics": ("flag95", "flag998", "phi", "tau2")}
+
+
+#: The columns of a comparison of local counts with a published table: the study's own, and the one
+#: `caresurvey compare-published` writes for a table from another sample (under the same policy).
+COMPARISON_ROLES = Roles(keys=("table", "group", "item", "category"), labels=("published", "count_sets", "status"),
+                         counts=("local_n",), denominator="local_denominator", proportions=("local_percent",),
+                         statistics=("difference_min", "difference_max"), p_values=("p_min", "p_max"))
 
 
 def _national_funnel_title(table: pd.DataFrame) -> str:
@@ -156,7 +171,10 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "legal_status_transitions", legal_status_transitions, {"data": "case_files"},
         Roles(keys=("step", "from_status", "to_status"), counts=("count",), denominator="from_total",
-              partition="to_status", proportions=("share",)),
+              partition="to_status", proportions=("share",),
+              # the children leaving each status at sampling are those sampled in it
+              sums=(Sum(Cells("n", (("la", (ALL_LAS,)),), "legal_status_at_sampling"),
+                        Cells("from_total", (("step", (FIRST_STEP,)),)), (("status", "from_status"),), copies=True),)),
         Text("Changes of legal status over the study",
              "By the time the files were analysed, and again at interview, how had the children's legal status "
              "changed?",
@@ -169,7 +187,12 @@ REGISTRY: tuple[OutputTable, ...] = (
         LEGAL_STATUS),
     OutputTable(
         "legal_status_at_file_analysis", status_at_file_analysis, {"data": "case_files"},
-        Roles(keys=("status",), partition="status", **_SHARE),
+        Roles(keys=("status",), partition="status", **_SHARE,
+              # each status at file analysis is where the first step's transitions arrive
+              sums=(Sum(Cells("n"), Cells("count", (("step", (FIRST_STEP,)),), "legal_status_transitions"),
+                        (("status", "to_status"),)),
+                    Sum(Cells("denominator"), Cells("denominator", (("la", (ALL_LAS,)),), "legal_status_at_sampling"),
+                        copies=True))),
         Text("Legal status at the time of file analysis (Chart 1)",
              "How many children were in each legal status when their files were analysed?",
              "Counts of the status at file analysis, as in Chart 1 of the study's presentation. " + _WILSON,
@@ -222,7 +245,7 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "formal_challenge_tests", formal_challenge_tests, {"challenge": "formal_challenge"},
         Roles(keys=("mechanism",), labels=("test",), intervals=("ci_low", "ci_high"),
-              statistics=("difference", "p_value", "p_holm")),
+              statistics=("difference",), p_values=("p_value", "p_holm")),
         Text("LA-employed against self-employed IROs",
              "Are LA-employed IROs less likely than self-employed IROs to have used each mechanism?",
              "Difference in proportions with Newcombe's hybrid score 95% interval; Fisher's exact test on the 2 x 2 "
@@ -245,7 +268,7 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "independence_attitudes_model", independence_attitudes_model, {"responses": "responses"},
         Roles(keys=("term",), sizes=("n",), intervals=("ci_low", "ci_high"),
-              statistics=("coefficient", "odds_ratio", "p_value", "converged")),
+              statistics=("coefficient", "odds_ratio", "converged"), p_values=("p_value",)),
         Text("The full five-point answer by respondent group",
              "Using every point of the Likert scale, not only agreement, how far does each group lean towards "
              "separation compared with team managers?",
@@ -268,8 +291,8 @@ REGISTRY: tuple[OutputTable, ...] = (
         ITEMS),
     OutputTable(
         "item_tests", item_tests, {"answers": "item_answers", "scales": ITEM_SCALES},
-        Roles(keys=("item",), sizes=("n",), labels=("test", "seed"),
-              statistics=("groups", "p_value", "p_holm", "cramers_v", "chi2_valid", "min_expected")),
+        Roles(keys=("item",), sizes=("n",), labels=("test", "seed"), diagnostics=("min_expected",),
+              p_values=("p_value", "p_holm"), statistics=("groups", "cramers_v", "chi2_valid")),
         Text("Do the groups answer each item alike?",
              "For each item asked of more than one group, do the groups' answers differ?",
              "The groups-by-answers table of each item, from the answers table as released, tested by Fisher's exact "
@@ -281,7 +304,7 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "item_models", item_models, {"answers": "item_answers", "scales": ITEM_SCALES},
         Roles(keys=("item", "term"), labels=("reference",), sizes=("n",), intervals=("ci_low", "ci_high"),
-              statistics=("coefficient", "odds_ratio", "p_value", "converged")),
+              statistics=("coefficient", "odds_ratio", "converged"), p_values=("p_value",)),
         Text("Each ordered item's answers, by respondent group",
              "Using every point of each ordered scale, how do the groups' answers differ from the largest group's?",
              f"Proportional-odds (ordinal logistic, logit link) regression of the answer's position on its scale on "
@@ -325,7 +348,12 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "review_participation", review_participation, {"reviews": "reviews", "children": "children"},
         Roles(keys=("la", "age_group", "code"), labels=("description",), partition="code",
-              outside_partition=("views conveyed",), totals=(Total("la", ALL_LAS),), **_SHARE),
+              outside_partition=(VIEWS_CONVEYED_CODE,), totals=(Total("la", ALL_LAS),), **_SHARE,
+              # views conveyed: PN1-PN6 over every age group, of PN1-PN7
+              sums=(Sum(Cells("n", (("code", (VIEWS_CONVEYED_CODE,)),)), Cells("n", (("code", VIEWS_CONVEYED),)),
+                        (("la", "la"),)),
+                    Sum(Cells("denominator", (("code", (VIEWS_CONVEYED_CODE,)),)),
+                        Cells("n", (("code", AGED_FOUR_AND_OVER),)), (("la", "la"),)))),
         Text("How children took part in their reviews",
              "How did children take part in their reviews (participation codes PN0-PN7), and were their views "
              "conveyed?",
@@ -338,8 +366,14 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "time_to_permanence", time_to_permanence,
         {"episodes": "episodes", "reviews": "reviews", "periods": "care_periods"},
-        Roles(keys=("outcome", "months"), counts=("events_so_far", "at_risk", "children"),
-              cumulative=Cumulative("months", ("outcome",), ("events_so_far",)), proportions=("cumulative_incidence",)),
+        Roles(keys=("outcome", "months"), counts=("events_so_far", "at_risk", "children"), beside=("at_risk",),
+              # children leave the risk set from the start: each fall in at_risk is a count too
+              cumulative=(Cumulative("months", ("outcome",), ("events_so_far",)),
+                          Cumulative("months", ("outcome",), ("at_risk",), start="children")),
+              sums=(Sum(Cells("at_risk", (("outcome", (FIRST_OUTCOME,)),)), Cells("at_risk"), (("months", "months"),),
+                        copies=True),
+                    Sum(Cells("children", (("outcome", (FIRST_OUTCOME,)),)), Cells("children"), copies=True)),
+              proportions=("cumulative_incidence",)),
         Text("Time to permanence, as competing risks",
              "How soon after first becoming looked after do children leave care by adoption, special guardianship "
              "or return home?",
@@ -376,8 +410,8 @@ REGISTRY: tuple[OutputTable, ...] = (
         "study_la_heterogeneity", study_la_heterogeneity,
         {"status": "legal_status_at_sampling", "timeliness": "review_timeliness",
          "participation": "review_participation"},
-        Roles(keys=("measure",), sizes=("n",), labels=("test", "seed"),
-              statistics=("las", "p_value", "p_holm", "cramers_v", "chi2_valid", "min_expected")),
+        Roles(keys=("measure",), sizes=("n",), labels=("test", "seed"), diagnostics=("min_expected",),
+              p_values=("p_value", "p_holm"), statistics=("las", "cramers_v", "chi2_valid")),
         Text("Do the study's local authorities differ?",
              "Do legal status at sampling, review timeliness and children's participation differ between the "
              "study's LAs?",
@@ -447,9 +481,7 @@ REGISTRY: tuple[OutputTable, ...] = (
     OutputTable(
         "study_vs_published", study_against_published,
         {"reproduced": "published_comparison", "published": PUBLISHED_TABLES},
-        Roles(keys=("table", "group", "item", "category"), labels=("published", "count_sets", "status"),
-              counts=("local_n",), denominator="local_denominator", proportions=("local_percent",),
-              statistics=("difference_min", "difference_max", "p_min", "p_max")),
+        COMPARISON_ROLES,
         Text("This study's sample against the published study",
              "Does this sample differ from the published one, whatever counts lie behind the published "
              "percentages?",

@@ -22,7 +22,7 @@ import pandas as pd
 from caresurvey.analysis.comparison import NOT_REPLICATED
 from caresurvey.analysis.stats import stream_seed
 from caresurvey.config import Config
-from caresurvey.disclosure import DisclosurePolicy, Protected
+from caresurvey.disclosure import DisclosurePolicy, Ledger, Protected
 from caresurvey.published.catalogue import PublishedTable, load_tables
 from caresurvey.published.rounding import Rounding
 from caresurvey.published.summary import TableCheck, check_published
@@ -46,7 +46,7 @@ from caresurvey.results.registry import REGISTRY
 from caresurvey.schemas import SCHEMAS
 
 __all__ = ["Release", "ReleasedTable", "Ingestion", "build_release", "compute", "dependency_order", "check_registry",
-           "charts_of"]
+           "charts_of", "reads_study_data"]
 
 #: A function that puts one output table through disclosure control.
 Control = Callable[[OutputTable, pd.DataFrame], Protected]
@@ -147,6 +147,13 @@ def _needs(declaration: OutputTable, declarations: Mapping[str, OutputTable]) ->
     if CELL_READERS in declaration.inputs.values():
         needs |= {d.id for d in declarations.values() if any(reader for reader in d.published.values())}
     return needs - {declaration.id}
+
+
+def reads_study_data(declaration: OutputTable) -> bool:
+    """Whether a table is computed from the study's data, not only from released tables (and the
+    configuration, the published tables)."""
+    return any(name in SCHEMAS or name in PREPARED or name in (RECONCILIATION, QUARANTINE)
+               for name in declaration.inputs.values())
 
 
 def _input_names() -> set[str]:
@@ -312,8 +319,14 @@ def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY,
     if study is None and has_processed_study(config.processed_dir):
         study = read_processed(config.processed_dir)
     inputs = _Inputs(study, config)
-    tables = _run(declarations, inputs, config.seed, config.rounding,
-                  lambda declaration, frame: policy.control(declaration.id, frame, declaration.roles))
+    ledger = Ledger()  # the release is protected as a whole: each table against all before it
+
+    def control(declaration: OutputTable, frame: pd.DataFrame) -> Protected:
+        if reads_study_data(declaration):
+            return policy.control(declaration.id, frame, declaration.roles, ledger)
+        return policy.control(declaration.id, frame, declaration.roles, released_only=True)
+
+    tables = _run(declarations, inputs, config.seed, config.rounding, control)
     released = _lay_out(declarations, tables)
     ingestion = None if study is None else Ingestion(study.adds_up, study.blank_rows, study.columns_not_kept,
                                                        study.notes, tuple(study.linkage))
