@@ -191,6 +191,16 @@ def write_relations(intruder: Intruder) -> dict[str, dict[int, float]]:
             parts(table, "n", "denominator", ["item", "group"], category)
     if "item_answers" in t:
         over("item_answers", "n", "group", "All groups", ["item", "answer"])
+    if "independence_answers" in t:
+        parts("independence_answers", "n", "denominator", ["group"], "answer")
+        if "independence_attitudes" in t:
+            attitudes, answers = t["independence_attitudes"], t["independence_answers"]
+            for r in range(len(attitudes)):
+                group = attitudes.at[r, "group"]
+                agreeing = rows_of(answers, group=group, answer=["Strongly agree", "Agree"])
+                intruder.equal([v("independence_answers", a, "n") for a in agreeing], [v("independence_attitudes", r, "n")])
+                intruder.equal([v("independence_answers", rows_of(answers, group=group)[0], "denominator")],
+                               [v("independence_attitudes", r, "denominator")])
     for table in ("formal_challenge", "independence_attitudes", "interview_codes"):
         if table in t:
             for r in range(len(t[table])):

@@ -13,6 +13,7 @@ from caresurvey.analysis.legal_status import legal_status_at_sampling, legal_sta
 from caresurvey.analysis.permanence import time_to_permanence
 from caresurvey.analysis.questionnaires import (
     formal_challenge,
+    independence_answers,
     independence_attitudes_model,
     iro_cg_contact,
     iro_cg_contact_tests,
@@ -104,9 +105,28 @@ def test_a_test_resting_on_a_withheld_count_is_not_computed(study):
 
 
 def test_guardians_lean_further_towards_separation_than_team_managers(study):
-    model = independence_attitudes_model(study.table("responses")).set_index("term")
+    model = independence_attitudes_model(independence_answers(study.table("responses"))).set_index("term")
     # seed 001: 67% of guardians in favour against 18% of team managers
     assert model.loc["Children's guardians", "odds_ratio"] > 1 and model.loc["Children's guardians", "ci_low"] > 1
+
+
+def test_the_independence_model_fitted_to_the_answers_table_is_the_model_of_the_answers(study):
+    # The cumulative-logit likelihood depends on the answers only through the group-by-answer counts,
+    # so fitting it to the released table loses nothing: the same fit as to each respondent's answer.
+    from caresurvey.analysis.questionnaires import AGREEMENT_SCALE, MODEL_REFERENCE, _independence_frame
+    from caresurvey.analysis.stats import ordinal_logit
+
+    frame = _independence_frame(study.table("responses"))
+    each = ordinal_logit(len(AGREEMENT_SCALE) - frame["response"].map(AGREEMENT_SCALE.index),
+                         frame["published_group"], reference=MODEL_REFERENCE).set_index("term")
+    table = independence_answers(study.table("responses"))
+    assert table.groupby("group")["n"].sum().to_dict() == frame["published_group"].value_counts().to_dict()
+    model = independence_attitudes_model(table).set_index("term")
+    pd.testing.assert_frame_equal(model[["coefficient", "ci_low", "ci_high", "p_value", "n"]],
+                                  each[["coefficient", "ci_low", "ci_high", "p_value", "n"]], rtol=1e-6)
+    # a withheld count: the model is not fitted
+    table.loc[0, "n"] = None
+    assert independence_attitudes_model(table)["term"].tolist() == ["not computed: a count it needs is withheld"]
 
 
 def test_cumulative_incidences_rise_and_stay_below_one(study):

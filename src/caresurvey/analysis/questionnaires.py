@@ -27,6 +27,8 @@ from caresurvey.analysis.stats import (
 from caresurvey.codes import AGREEMENT_SCALE, FREQUENCY_SCALE, LA_EMPLOYED, SELF_EMPLOYED
 
 __all__ = [
+    "independence_answers",
+    "IN_FAVOUR",
     "CONTACT_ITEMS",
     "CHALLENGE_ITEMS",
     "INDEPENDENCE_GROUPS",
@@ -251,8 +253,8 @@ def independence_attitudes(responses: pd.DataFrame) -> pd.DataFrame:
     return with_wilson(pd.DataFrame(rows, columns=["group", "count", "n"]))
 
 
-def independence_attitudes_model(responses: pd.DataFrame) -> pd.DataFrame:
-    """Proportional-odds logistic model of the full 5-point answer on respondent group.
+def independence_answers(responses: pd.DataFrame) -> pd.DataFrame:
+    """The full five-point answer on separating the IRO service, by the published study's groups.
 
     Parameters
     ----------
@@ -262,19 +264,49 @@ def independence_attitudes_model(responses: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
+        ``group, answer, n, denominator, percent, ci_low, ci_high``: every label of the agreement
+        scale for each group that answered, in the scale's order. The table
+        :func:`independence_attitudes_model` is fitted to, once released.
+    """
+    if not _any_answers(responses, [INDEPENDENCE_ITEM]):
+        return with_wilson(pd.DataFrame(columns=["group", "answer", "count", "n"]))
+    frame = _independence_frame(responses)
+    rows = [{"group": label, "answer": answer, "count": int((part["response"] == answer).sum()), "n": len(part)}
+            for label, part in ((g, frame[frame["published_group"] == g]) for g in INDEPENDENCE_GROUPS) if len(part)
+            for answer in AGREEMENT_SCALE]
+    return with_wilson(pd.DataFrame(rows, columns=["group", "answer", "count", "n"]))
+
+
+def independence_attitudes_model(answers: pd.DataFrame) -> pd.DataFrame:
+    """Proportional-odds logistic model of the full 5-point answer on respondent group.
+
+    Parameters
+    ----------
+    answers : pandas.DataFrame
+        The table of :func:`independence_answers` (after disclosure control: a withheld count is
+        missing). A model is a function of the table it is fitted to, so it is fitted to the
+        table as released: where a count is withheld, it is not fitted (``term`` says so).
+
+    Returns
+    -------
+    pandas.DataFrame
         One row per group against team managers (the reference): ``term, coefficient,
         odds_ratio, ci_low, ci_high, p_value, n, converged``. An odds ratio above 1 means the
         group leans further towards separating the IRO service. Empty where the study has no
         team managers' answers, or no other group's.
     """
-    frame = _independence_frame(responses)
     columns = ["term", "coefficient", "odds_ratio", "ci_low", "ci_high", "p_value", "n", "converged"]
-    groups = set(frame["published_group"])
+    groups = set(answers["group"])
     if MODEL_REFERENCE not in groups or len(groups) < 2:
         return pd.DataFrame(columns=columns)
+    counts = pd.to_numeric(answers["n"], errors="coerce")
+    if counts.isna().any():
+        return pd.DataFrame([{"term": NOT_COMPUTED}], columns=columns)
     # 5 strongly agree .. 1 strongly disagree: placed by the answer's label
-    in_favour = len(AGREEMENT_SCALE) - frame["response"].map(AGREEMENT_SCALE.index)  # the item's scale (PUBLISHED_ITEMS)
-    return ordinal_logit(in_favour, frame["published_group"], reference=MODEL_REFERENCE)
+    in_favour = len(AGREEMENT_SCALE) - answers["answer"].map(AGREEMENT_SCALE.index)
+    times = counts.astype(int).to_numpy()
+    return ordinal_logit(pd.Series(np.repeat(in_favour.to_numpy(), times)),
+                         pd.Series(np.repeat(answers["group"].to_numpy(), times)), reference=MODEL_REFERENCE)[columns]
 
 
 # --------------------------------------------------------------------------- published cells

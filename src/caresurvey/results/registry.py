@@ -32,12 +32,14 @@ from caresurvey.analysis.questionnaires import (
     CONTACT_GROUPS,
     CONTACT_ITEMS,
     INDEPENDENCE_GROUPS,
+    IN_FAVOUR,
     INDEPENDENCE_ITEM,
     MODEL_REFERENCE,
     challenge_cell,
     contact_cell,
     formal_challenge,
     formal_challenge_tests,
+    independence_answers,
     independence_attitudes,
     independence_attitudes_model,
     independence_cell,
@@ -266,14 +268,29 @@ REGISTRY: tuple[OutputTable, ...] = (
         INDEPENDENCE, published={"independence_attitudes": independence_cell},
         figure=share_bars("In favour of separating IROs from local authorities", ("group",))),
     OutputTable(
-        "independence_attitudes_model", independence_attitudes_model, {"responses": "responses"},
+        "independence_answers", independence_answers, {"responses": "responses"},
+        Roles(keys=("group", "answer"), partition="answer", **_SHARE,
+              # agreeing and strongly agreeing are the table above's "in favour", of the same respondents
+              sums=(Sum(Cells("n", (), "independence_attitudes"), Cells("n", (("answer", IN_FAVOUR),)),
+                        (("group", "group"),)),
+                    Sum(Cells("denominator", (), "independence_attitudes"), Cells("denominator"), (("group", "group"),),
+                        copies=True))),
+        Text("Every answer on separating IROs from local authorities",
+             "How did each group answer, on the full five-point scale?",
+             "Respondents giving each answer of the agreement scale, by group (IROs split by employment). " + _WILSON,
+             "The table the proportional-odds model below is fitted to, as released.",
+             _INDEPENDENCE),
+        INDEPENDENCE),
+    OutputTable(
+        "independence_attitudes_model", independence_attitudes_model, {"answers": "independence_answers"},
         Roles(keys=("term",), sizes=("n",), intervals=("ci_low", "ci_high"),
               statistics=("coefficient", "odds_ratio", "converged"), p_values=("p_value",)),
         Text("The full five-point answer by respondent group",
              "Using every point of the Likert scale, not only agreement, how far does each group lean towards "
              "separation compared with team managers?",
              "Proportional-odds (ordinal logistic, logit link) regression of the five-point answer on respondent "
-             "group (statsmodels OrderedModel), with Wald 95% intervals for the odds ratios.",
+             "group (statsmodels OrderedModel), fitted to the table of every answer as released, with Wald 95% "
+             "intervals for the odds ratios.",
              "The proportional-odds assumption is not tested here; with three small groups a test would have little "
              "power. Check 'converged' before reading a row.",
              _INDEPENDENCE_MODEL),
