@@ -191,6 +191,42 @@ def write_relations(intruder: Intruder) -> dict[str, dict[int, float]]:
             parts(table, "n", "denominator", ["item", "group"], category)
     if "item_answers" in t:
         over("item_answers", "n", "group", "All groups", ["item", "answer"])
+    if "item_answers" in t:
+        # the published study's items are among the study's items: the same respondents in two tables
+        ia = t["item_answers"]
+        contact = {"CG contacts IRO": "cg_contacts_iro", "IRO contacts CG": "iro_contacts_cg",
+                   "IRO and CG discuss care plan at end": "discuss_care_plan"}
+        categories = {"Always or mostly": ["Always", "Mostly"], "Sometimes": ["Sometimes"],
+                      "Rarely or never": ["Rarely", "Never"]}
+        contact_groups = {"IRO": "IRO", "CG": "Children's guardian"}
+        if "iro_cg_contact" in t:
+            c = t["iro_cg_contact"]
+            for r in range(len(c)):
+                mine = rows_of(ia, item=contact[c.at[r, "item"]], group=contact_groups[c.at[r, "group"]])
+                answers = [a for a in mine if ia.at[a, "answer"] in categories[c.at[r, "category"]]]
+                intruder.equal([v("item_answers", a, "n") for a in answers], [v("iro_cg_contact", r, "n")])
+                intruder.equal([v("item_answers", mine[0], "denominator")], [v("iro_cg_contact", r, "denominator")])
+        challenge = {"Local dispute resolution": "used_local_dispute_resolution",
+                     "Independent legal advice": "used_independent_legal_advice",
+                     "CAFCASS advice line": "used_cafcass_advice_line",
+                     "Formal referral to CAFCASS": "used_formal_referral_to_cafcass"}
+        if "formal_challenge" in t:
+            f = t["formal_challenge"]
+            for r in rows_of(f, group="Overall"):
+                yes = rows_of(ia, item=challenge[f.at[r, "mechanism"]], group="IRO", answer="Yes")
+                intruder.equal([v("item_answers", yes[0], "n")], [v("formal_challenge", r, "n")])
+                intruder.equal([v("item_answers", yes[0], "denominator")], [v("formal_challenge", r, "denominator")])
+        if "independence_answers" in t:
+            ans = t["independence_answers"]
+            for r in rows_of(ia, item="separate_iro_service"):
+                group, answer = ia.at[r, "group"], ia.at[r, "answer"]
+                published = {"IRO": ["LA-employed IROs", "Self-employed IROs"], "Team manager": ["LAC team managers"],
+                             "Children's guardian": ["Children's guardians"]}.get(group, [])
+                theirs = [v("independence_answers", a, "n") for a in rows_of(ans, group=published, answer=answer)]
+                if group == "IRO":  # IROs who did not say how they are employed are in neither
+                    intruder.at_most(theirs, [v("item_answers", r, "n")])
+                elif theirs:
+                    intruder.equal(theirs, [v("item_answers", r, "n")])
     if "independence_answers" in t:
         parts("independence_answers", "n", "denominator", ["group"], "answer")
         if "independence_attitudes" in t:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from caresurvey.disclosure.roles import Roles
-from caresurvey.disclosure.suppression import P_BELOW_FLOOR, Ledger, Protected, protect
+from caresurvey.disclosure.suppression import P_BELOW_FLOOR, Ledger, Protected, protect, protect_together
 
 __all__ = ["DisclosurePolicy", "SYNTHETIC_NOTE"]
 
@@ -61,6 +61,13 @@ class DisclosurePolicy:
             return Protected.unchanged(frame, SYNTHETIC_NOTE)
         return protect(frame, roles, self.threshold, self.round_to, name=name, ledger=ledger,
                        protection=self.protection, released_only=released_only)
+
+    def control_together(self, tables: list[tuple[str, pd.DataFrame, Roles]], ledger: Ledger) -> dict[str, Protected]:
+        """Tables ``(name, frame, roles)`` released together, protected jointly against each other and
+        the tables ``ledger`` holds (:func:`caresurvey.disclosure.protect_together`)."""
+        if self.synthetic:
+            return {name: Protected.unchanged(frame, SYNTHETIC_NOTE) for name, frame, _ in tables}
+        return protect_together(tables, self.threshold, self.round_to, ledger, self.protection)
 
     def describe(self) -> str:
         """The policy in one sentence, for the outputs' notes."""

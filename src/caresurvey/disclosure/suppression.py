@@ -37,7 +37,7 @@ from scipy import optimize, sparse
 from caresurvey.codes import ROUNDS_TO_ZERO, SUPPRESSED
 from caresurvey.disclosure.roles import Cells, Cumulative, Roles, Sum
 
-__all__ = ["Protected", "Suppression", "Ledger", "protect"]
+__all__ = ["Protected", "Suppression", "Ledger", "protect", "protect_together"]
 
 
 @dataclass(frozen=True)
@@ -506,62 +506,108 @@ def _key_values(frame: pd.DataFrame, row: int, spec: Roles) -> dict:
 
 def protect(frame: pd.DataFrame, spec: Roles, threshold: int, round_to: int = 0, name: str = "table",
             ledger: Ledger | None = None, protection: int = 1, released_only: bool = False) -> Protected:
-    """Apply primary and secondary suppression (and optional rounding) to one table.
-
-    ``ledger`` holds the tables released before it (a fresh one protects the table alone): the
-    table's secondary suppression is chosen so that no withheld cell of any of them can be
-    worked out from everything released. A withheld cell must stay within an interval at least
-    one wide; a small one (a count, or an unpublished count its relations imply, from 1 to
-    ``threshold - 1``) within one at least ``protection`` wide that reaches ``threshold``, so
-    nobody can show it is small. Cells already missing (withheld in the table this one was
-    computed from) stay missing and count as unknown to the reader.
+    """Apply primary and secondary suppression (and optional rounding) to one table
+    (:func:`protect_together` with one table).
 
     A table computed from released tables only (``released_only``: a test of a released table,
     a funnel of released counts) tells a reader nothing the release does not: its missing cells
     are marked, its statistics rounded and those resting on too few withheld, nothing else.
     """
-    if spec.public:
-        return Protected.unchanged(frame, spec.public)
-    frame = frame.reset_index(drop=True)
+    if released_only:
+        return _finish(_place(Ledger(), name, frame, spec, threshold, withhold_small=False), {}, threshold, round_to)
+    return protect_together([(name, frame, spec)], threshold, round_to, ledger, protection)[name]
+
+
+def protect_together(tables: list[tuple[str, pd.DataFrame, Roles]], threshold: int, round_to: int = 0,
+                     ledger: Ledger | None = None, protection: int = 1) -> dict[str, Protected]:
+    """Apply primary and secondary suppression (and optional rounding) to tables released together.
+
+    ``ledger`` holds the tables released before them (a fresh one: these tables alone). The
+    secondary suppression is chosen among these tables' cells so that no withheld cell of any
+    table in the ledger can be worked out from everything released. A withheld cell must stay
+    within an interval at least one wide; a small one (a count, or an unpublished count the
+    relations imply, from 1 to ``threshold - 1``) within one at least ``protection`` wide that
+    reaches ``threshold``, so nobody can show it is small. Cells already missing (withheld in
+    the table a table was computed from) stay missing and count as unknown to the reader.
+    """
     ledger = ledger if ledger is not None else Ledger()
+    out: dict[str, Protected] = {}
+    placed = []
+    for name, frame, spec in tables:
+        if spec.public:
+            out[name] = Protected.unchanged(frame, spec.public)
+        else:
+            placed.append(_place(ledger, name, frame, spec, threshold))
+    own = {c for table in placed for c in table.placed.cells}
+    start = {c for table in placed for c in table.primary | table.missing}
+    reasons = _withhold_more(ledger, own, start, threshold, protection, ", ".join(t.placed.name for t in placed))
+    for table in placed:
+        reasons |= {c: f"count below {threshold}" for c in table.primary if c in own}
+        out[table.placed.name] = _finish(table, reasons, threshold, round_to, ledger)
+    return {name: out[name] for name, _, _ in tables}
+
+
+@dataclass
+class _Table:
+    """A table placed in the ledger, with what its own rules withhold before any protection."""
+
+    placed: _Placed
+    spec: Roles
+    symbols: pd.DataFrame
+    suppressions: list[Suppression]
+    primary: set[int]
+    missing: set[int]
+    implied: set[int]
+
+
+def _place(ledger: Ledger, name: str, frame: pd.DataFrame, spec: Roles, threshold: int,
+           withhold_small: bool = True) -> _Table:
+    """Put a table in the ledger and withhold what its own rules say: summaries resting on too
+    few, and (``withhold_small``) small counts, with their relations (primary suppression)."""
+    frame = frame.reset_index(drop=True)
     before = len(ledger.values)
-    placed = ledger.add(name, frame, spec if not released_only else Roles(counts=spec.counts,
-                                                                          denominator=spec.denominator))
-    own = set(placed.cells)
+    placed = ledger.add(name, frame, spec if withhold_small else Roles(counts=spec.counts, denominator=spec.denominator))
     symbols = pd.DataFrame("", index=frame.index, columns=frame.columns)
     suppressions: list[Suppression] = []
-    fixed = spec.fixed
-
     sizes = [c for c in spec.sizes if c in frame.columns]
     too_few = frame[sizes].apply(pd.to_numeric, errors="coerce") < threshold
     for row in range(len(frame)):  # statistical summaries resting on too few are withheld
         small = [c for c in sizes if too_few.at[row, c]]
         if small:
-            symbols.loc[row, [c for c in frame.columns if c not in fixed]] = SUPPRESSED
+            symbols.loc[row, [c for c in frame.columns if c not in spec.fixed]] = SUPPRESSED
             suppressions.append(Suppression(_key_values(frame, row, spec), ", ".join(small),
                                             f"rests on fewer than {threshold}"))
+    new = set(range(before, len(ledger.values)))
+    primary = {c for c in new if _is_small(ledger.values[c], threshold)} if withhold_small else set()
+    missing = {c for c in placed.cells if pd.isna(ledger.values[c])}
+    implied = ledger.implied & new
+    ledger.unknown |= missing | implied | primary
+    return _Table(placed, spec, symbols, suppressions, primary, missing, implied)
 
-    new = range(before, len(ledger.values))
-    primary = set() if released_only else {c for c in new if _is_small(ledger.values[c], threshold)}
-    reasons = {c: f"count below {threshold}" for c in primary if c in own}
-    missing = {c for c in own if pd.isna(ledger.values[c])}
-    ledger.unknown |= missing | (ledger.implied & set(new)) | primary
-    if not released_only:
-        reasons |= _withhold_more(ledger, own, primary | missing, threshold, protection, name)
-    width = len(placed.columns)
+
+def _finish(table: _Table, reasons: dict[int, str], threshold: int, round_to: int,
+            ledger: Ledger | None = None) -> Protected:
+    """The table as released: withheld cells marked (with what is computed from them), counts and
+    statistics rounded."""
+    placed, spec, symbols, suppressions = table.placed, table.spec, table.symbols, table.suppressions
+    frame, width = placed.frame, len(placed.columns)
+    unknown = ledger.unknown if ledger is not None else table.missing
     hidden_rows = set()
-    for cell in sorted(ledger.unknown & own):
-        ledger.checked.add(cell)
+    for cell in sorted(c for c in placed.cells if c in unknown):
+        if ledger is not None:
+            ledger.checked.add(cell)
         row, col = divmod(cell - placed.offset, width)
         symbols.at[row, placed.columns[col]] = SUPPRESSED
         if placed.columns[col] not in spec.beside:
             hidden_rows.add(row)
         suppressions.append(Suppression(_key_values(frame, row, spec), placed.columns[col],
                                         reasons.get(cell, "withheld in the table it is computed from")))
-    ledger.checked |= {c for c in ledger.implied & set(new) if _is_small(ledger.values[c], threshold)}
+    if ledger is not None:
+        ledger.checked |= {c for c in table.implied if _is_small(ledger.values[c], threshold)}
     # what is computed from a withheld count goes with it; a size (how many a statistic rests on)
     # is not computed from the row's counts and stays
-    derived = [c for c in frame.columns if c not in placed.columns and c not in fixed and c not in sizes]
+    sizes = set(spec.sizes)
+    derived = [c for c in frame.columns if c not in placed.columns and c not in spec.fixed and c not in sizes]
     for row in hidden_rows:
         symbols.loc[row, derived] = SUPPRESSED
 
@@ -574,7 +620,6 @@ def protect(frame: pd.DataFrame, spec: Roles, threshold: int, round_to: int = 0,
             + (f"; counts rounded to the nearest {round_to} ({ROUNDS_TO_ZERO}: not zero, rounds to zero)"
                if round_to else ""))
     return Protected(values, symbols, suppressions, note, tuple(placed.columns))
-
 
 def _withhold_more(ledger: Ledger, own: set[int], start: set[int], threshold: int, protection: int,
                    name: str) -> dict[int, str]:
@@ -592,6 +637,9 @@ def _withhold_more(ledger: Ledger, own: set[int], start: set[int], threshold: in
         return (any(n in ledger.totals for n in group), any(ledger.values[n] == 0 for n in group),
                 sum(ledger.values[n] for n in group), min(group))
 
+    def can_withhold(n: int) -> bool:  # a released cell of these tables, not printed elsewhere too
+        return n in own and n not in ledger.unknown and all(c in own or c in ledger.unknown for c in ledger.copies(n))
+
     reasons: dict[int, str] = {}
     # what the table's relations may have pinned: its own small and missing cells, and withheld
     # cells of earlier tables its relations reach
@@ -606,9 +654,9 @@ def _withhold_more(ledger: Ledger, own: set[int], start: set[int], threshold: in
             if cell in touched:
                 continue
             neighbours = ledger.neighbours(cell)
-            candidates = {n for n in neighbours if n in own and n not in ledger.unknown}
+            candidates = {n for n in neighbours if can_withhold(n)}
             if not candidates:  # reached only through other cells: any of this table's cells relating to them
-                candidates = {n for n in ledger.component_cells({cell}) if n in own and n not in ledger.unknown}
+                candidates = {n for n in ledger.component_cells({cell}) if can_withhold(n)}
             if not candidates:
                 raise ValueError(f"disclosure control of {name}: a withheld cell cannot be protected by withholding "
                                  "more of this table; declare the table before the tables it can be worked out from")

@@ -28,7 +28,9 @@ from caresurvey.analysis.legal_status import (
 from caresurvey.analysis.national import MEASURE_LABELS, national_shares, share_funnel
 from caresurvey.analysis.permanence import FIRST_OUTCOME, time_to_permanence
 from caresurvey.analysis.questionnaires import (
+    CHALLENGE_GROUPS,
     CHALLENGE_ITEMS,
+    CONTACT_CATEGORIES,
     CONTACT_GROUPS,
     CONTACT_ITEMS,
     INDEPENDENCE_GROUPS,
@@ -126,6 +128,41 @@ _FUNNEL = {"proportions": ("proportion", "target"), "intervals": ("lower95", "up
 COMPARISON_ROLES = Roles(keys=("table", "group", "item", "category"), labels=("published", "count_sets", "status"),
                          counts=("local_n",), denominator="local_denominator", proportions=("local_percent",),
                          statistics=("difference_min", "difference_max"), p_values=("p_min", "p_max"))
+
+
+def _rows(**keys) -> tuple[tuple[str, tuple], ...]:
+    """``Cells.rows`` from keyword arguments: a value or a tuple of values for each key."""
+    return tuple((key, value if isinstance(value, tuple) else (value,)) for key, value in keys.items())
+
+
+def _answers_in_published_tables() -> tuple[Sum, ...]:
+    """How the answers to the published study's items, by group, add up to its tables' cells (the
+    same respondents counted in two tables): each contact category is its frequency labels; the
+    IROs who used a challenge mechanism are those answering Yes; the IROs of each employment
+    are among all IROs. A relation the study's data do not satisfy (its items mapped otherwise)
+    is left out by disclosure control."""
+    sums = []
+    for label, item in CONTACT_ITEMS.items():
+        for published, group in CONTACT_GROUPS.items():
+            mine = {"item": item, "group": group}
+            for category, answers in CONTACT_CATEGORIES.items():
+                sums.append(Sum(Cells("n", _rows(item=label, group=published, category=category), "iro_cg_contact"),
+                                Cells("n", _rows(**mine, answer=tuple(answers)))))
+            sums.append(Sum(Cells("denominator", _rows(item=label, group=published), "iro_cg_contact"),
+                            Cells("denominator", _rows(**mine)), copies=True))
+    overall = next(label for label, employment in CHALLENGE_GROUPS.items() if employment is None)
+    for mechanism, item in CHALLENGE_ITEMS.items():
+        where = _rows(mechanism=mechanism, group=overall)
+        sums.append(Sum(Cells("n", where, "formal_challenge"), Cells("n", _rows(item=item, group="IRO", answer="Yes"))))
+        sums.append(Sum(Cells("denominator", where, "formal_challenge"), Cells("denominator", _rows(item=item, group="IRO")),
+                        copies=True))
+    by_group: dict[str, tuple[str, ...]] = {}
+    for published, (group, _) in INDEPENDENCE_GROUPS.items():
+        by_group[group] = (*by_group.get(group, ()), published)
+    for group, published in by_group.items():  # IROs of each employment are among all IROs: at most
+        sums.append(Sum(Cells("n", _rows(item=INDEPENDENCE_ITEM, group=group)),
+                        Cells("n", _rows(group=published), "independence_answers"), (("answer", "answer"),)))
+    return tuple(sums)
 
 
 def _national_funnel_title(table: pd.DataFrame) -> str:
@@ -297,7 +334,8 @@ REGISTRY: tuple[OutputTable, ...] = (
         INDEPENDENCE),
     OutputTable(
         "item_answers", item_answers, {"responses": "responses", "scales": ITEM_SCALES},
-        Roles(keys=("item", "group", "answer"), partition="answer", totals=(Total("group", ALL_GROUPS),), **_SHARE),
+        Roles(keys=("item", "group", "answer"), partition="answer", totals=(Total("group", ALL_GROUPS),), **_SHARE,
+              sums=_answers_in_published_tables()),
         Text("Answers to every item, by respondent group",
              "How did each group answer each of the study's questionnaire items?",
              "Respondents giving each answer of the item's scale (every label, in the scale's order), by group and "

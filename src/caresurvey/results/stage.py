@@ -256,13 +256,23 @@ class _Inputs:
 
 
 def _run(declarations: list[OutputTable], inputs: _Inputs, seed: int, rounding: Rounding,
-         control: Control, timings: dict[str, float] | None = None) -> dict[str, Protected]:
+         control: Control, timings: dict[str, float] | None = None,
+         together: Callable[[list[tuple[OutputTable, pd.DataFrame]]], dict[str, Protected]] | None = None,
+         ) -> dict[str, Protected]:
     """Each declaration computed (after the tables it takes) and controlled; a study table is
     skipped where there is no processed study, and so is every table computed from one.
-    ``timings``, if given, gets the seconds each table took (its inputs' preparation included)."""
+    ``timings``, if given, gets the seconds each table took (its inputs' preparation included).
+
+    With ``together``, the tables computed from the study's data alone (none of them takes
+    another output table) are computed first and controlled at once by it, so that each can be
+    protected by withholding cells of any of them; the rest follow, each through ``control``.
+    """
     by_id = {d.id: d for d in declarations}
     tables: dict[str, Protected] = {}
-    for declaration in dependency_order(declarations):
+    order = dependency_order(declarations)
+    first = [d for d in order if together is not None and reads_study_data(d) and not _needs(d, by_id)]
+    computed: list[tuple[OutputTable, pd.DataFrame]] = []
+    for declaration in [*first, *(d for d in order if d not in first)]:
         if declaration.study and inputs.study is None:
             continue
         if not _needs(declaration, by_id) <= set(tables):
@@ -271,7 +281,13 @@ def _run(declarations: list[OutputTable], inputs: _Inputs, seed: int, rounding: 
         arguments = {param: inputs.get(name, tables, by_id) for param, name in declaration.inputs.items()}
         settings = {"seed": stream_seed(seed, declaration.id), "rounding": rounding}
         arguments |= {name: settings[name] for name in declaration.settings}
-        tables[declaration.id] = control(declaration, declaration.compute(**arguments))
+        frame = declaration.compute(**arguments)
+        if declaration in first:
+            computed.append((declaration, frame))
+            if len(computed) == len([d for d in first if not (d.study and inputs.study is None)]):
+                tables |= together(computed)
+        else:
+            tables[declaration.id] = control(declaration, frame)
         if timings is not None:
             timings[declaration.id] = time.perf_counter() - started
     return tables
@@ -319,14 +335,19 @@ def build_release(config: Config, registry: Iterable[OutputTable] = REGISTRY,
     if study is None and has_processed_study(config.processed_dir):
         study = read_processed(config.processed_dir)
     inputs = _Inputs(study, config)
-    ledger = Ledger()  # the release is protected as a whole: each table against all before it
+    # the release is protected as a whole: the tables of study data together, then each table
+    # computed from released ones against everything before it
+    ledger = Ledger()
 
     def control(declaration: OutputTable, frame: pd.DataFrame) -> Protected:
         if reads_study_data(declaration):
             return policy.control(declaration.id, frame, declaration.roles, ledger)
         return policy.control(declaration.id, frame, declaration.roles, released_only=True)
 
-    tables = _run(declarations, inputs, config.seed, config.rounding, control)
+    def together(computed: list[tuple[OutputTable, pd.DataFrame]]) -> dict[str, Protected]:
+        return policy.control_together([(d.id, frame, d.roles) for d, frame in computed], ledger)
+
+    tables = _run(declarations, inputs, config.seed, config.rounding, control, together=together)
     released = _lay_out(declarations, tables)
     ingestion = None if study is None else Ingestion(study.adds_up, study.blank_rows, study.columns_not_kept,
                                                        study.notes, tuple(study.linkage))
