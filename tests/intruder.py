@@ -326,6 +326,23 @@ def write_relations(intruder: Intruder) -> dict[str, dict[int, float]]:
             for r in range(len(t["data_quality_by_rule"])):
                 intruder.at_most([v("data_quality_by_rule", r, "rows")], [v("data_quality_by_table", total[0],
                                                                            "rows_quarantined")])
+    if "published_comparison" in t:
+        # the sample's composition counts the cases sampled and the interviews of each role
+        pc = t["published_comparison"]
+        roles = {("Interviewees", "Social workers"): "Social worker", ("Interviewees", "IROs"): "IRO",
+                 ("Interviewees", "Parents"): "Parent", ("Interviewees", "Young people"): "Young person",
+                 ("Focus groups", "Multi-professional (one in each LA)"): "Focus group (multi-professional)",
+                 ("Focus groups", "Young people"): "Focus group (young people)"}
+        for r in rows_of(pc, table="sample_composition"):
+            role = roles.get((pc.at[r, "group"], pc.at[r, "item"]))
+            if role and "interview_codes" in t and rows_of(t["interview_codes"], role=role):
+                intruder.equal([v("published_comparison", r, "n")],
+                               [v("interview_codes", rows_of(t["interview_codes"], role=role)[0], "denominator")])
+            if pc.at[r, "item"] == "Cases" and pc.at[r, "group"] == "Case file analysis" \
+                    and "legal_status_at_sampling" in t:
+                s = t["legal_status_at_sampling"]
+                intruder.equal([v("published_comparison", r, "n")],
+                               [v("legal_status_at_sampling", rows_of(s, la="All LAs")[0], "denominator")])
     if "coding_agreement" in t:
         for r in range(len(t["coding_agreement"])):
             both = v("coding_agreement", r, "both")

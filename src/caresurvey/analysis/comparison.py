@@ -16,7 +16,7 @@ import pandas as pd
 from caresurvey.published.catalogue import PublishedTable
 from caresurvey.published.rounding import PrintedPercent, Rounding, is_feasible_count
 
-__all__ = ["published_comparison", "NOT_IN_DATA", "NOT_REPLICATED"]
+__all__ = ["published_comparison", "NOT_IN_DATA", "NOT_REPLICATED", "INTERVIEWEES", "FOCUS_GROUPS", "COMPOSITION"]
 
 #: The status of a published cell of a table the study does not replicate.
 NOT_REPLICATED = "not in this study"
@@ -34,8 +34,10 @@ _CHILDREN_ITEMS = {"Social worker": "importance_social_worker", "IRO": "importan
 _CHILDREN_CATEGORIES = {"Important or very important": ("Very important", "Important"),
                         "Important": ("Very important", "Important"),
                         "Did not know enough about guardians to have an opinion": ("Don't know enough to say",)}
-_INTERVIEWEES = {"Social workers": "Social worker", "IROs": "IRO", "Parents": "Parent", "Young people": "Young person"}
-_FOCUS_GROUPS = {"Multi-professional (one in each LA)": "Focus group (multi-professional)",
+#: The published table of the sample's composition, and its groups of interviews by role.
+COMPOSITION = "sample_composition"
+INTERVIEWEES = {"Social workers": "Social worker", "IROs": "IRO", "Parents": "Parent", "Young people": "Young person"}
+FOCUS_GROUPS = {"Multi-professional (one in each LA)": "Focus group (multi-professional)",
                  "Young people": "Focus group (young people)"}
 _QUESTIONNAIRES = {"IROs": "IRO", "Team managers": "Team manager", "Children's guardians": "Children's guardian"}
 
@@ -47,8 +49,8 @@ def _sample_composition(cases: pd.DataFrame, responses: pd.DataFrame,
     counts = {("Case file analysis", "Cases"): len(cases),
               ("Case file analysis", "Local authorities"): cases["la"].nunique(),
               ("In-depth interviews", "Cases"): int(cases["interview"].notna().sum())}
-    counts.update({("Interviewees", k): int(interviews.get(v, 0)) for k, v in _INTERVIEWEES.items()})
-    counts.update({("Focus groups", k): int(interviews.get(v, 0)) for k, v in _FOCUS_GROUPS.items()})
+    counts.update({("Interviewees", k): int(interviews.get(v, 0)) for k, v in INTERVIEWEES.items()})
+    counts.update({("Focus groups", k): int(interviews.get(v, 0)) for k, v in FOCUS_GROUPS.items()})
     counts.update({("Questionnaire respondents", k): int(respondents.get(v, 0)) for k, v in _QUESTIONNAIRES.items()})
     return counts
 
@@ -68,7 +70,7 @@ def _own_readers(case_files: pd.DataFrame, responses: pd.DataFrame, codings: pd.
     composition = _sample_composition(case_files, responses, codings)
     views = _children_views(responses)
     return {
-        "sample_composition": lambda cell: (composition[(cell.group, cell.item)], None),
+        COMPOSITION: lambda cell: (composition[(cell.group, cell.item)], None),
         "children_views_professionals": lambda cell: views[(cell.item, cell.category)],
     }
 

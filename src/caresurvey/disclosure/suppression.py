@@ -475,8 +475,9 @@ class _Relations:
                         if all(parts_table.frame.at[p, pk] == total_table.frame.at[t, tk] for tk, pk in relation.by)]
             target = total_table.cell(t, relation.total.column)
             if relation.copies:
-                for p in matching:
-                    self._holding({target: 1.0, parts_table.cell(p, relation.parts.column): -1.0}, what)
+                for copy in (parts_table.cell(p, relation.parts.column) for p in matching):
+                    if copy != target:
+                        self._holding({target: 1.0, copy: -1.0}, what)
             else:
                 equation = {target: -1.0}
                 for p in matching:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from caresurvey.analysis.children_views import children_views
 from caresurvey.analysis.compare_published import study_against_published
-from caresurvey.analysis.comparison import NOT_REPLICATED, published_comparison
+from caresurvey.analysis.comparison import COMPOSITION, FOCUS_GROUPS, INTERVIEWEES, NOT_REPLICATED, published_comparison
 from caresurvey.analysis.data_quality import ALL_TABLES, quality_by_rule, quality_by_table
 from caresurvey.analysis.interviews import coding_agreement, interview_codes
 from caresurvey.analysis.items import ALL_GROUPS, MODEL_MIN_ANSWERS, item_answers, item_models, item_tests
@@ -522,7 +522,14 @@ REGISTRY: tuple[OutputTable, ...] = (
         {"published": PUBLISHED_TABLES, "readers": CELL_READERS, "case_files": "case_files",
          "responses": "responses", "codings": "interview_codings", "replicates": REPLICATES},
         Roles(keys=("table", "group", "item", "category"), labels=("published", "status", "note"), counts=("n",),
-              denominator="denominator", proportions=("reproduced",)),
+              denominator="denominator", proportions=("reproduced",),
+              # the sample's composition counts what other tables count: cases sampled, interviews by role
+              sums=(Sum(Cells("denominator", _rows(la=ALL_LAS), "legal_status_at_sampling"),
+                        Cells("n", _rows(table=COMPOSITION, group="Case file analysis", item="Cases")), copies=True),
+                    *(Sum(Cells("denominator", _rows(role=role), "interview_codes"),
+                          Cells("n", _rows(table=COMPOSITION, group=group, item=item)), copies=True)
+                      for group, roles in (("Interviewees", INTERVIEWEES), ("Focus groups", FOCUS_GROUPS))
+                      for item, role in roles.items()))),
         Text("Published cells reproduced from the study data",
              "Does the study data reproduce every published figure, at the precision it was printed?",
              "Each published cell of the tables the study replicates ([study] replicates) recomputed from the "
