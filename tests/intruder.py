@@ -61,23 +61,22 @@ class Intruder:
 
     # -- relations ------------------------------------------------------------------------------
 
+    @staticmethod
+    def _difference(left: list[int], right: list[int]) -> dict[int, float]:
+        """sum(left) - sum(right), as unknown -> coefficient."""
+        relation: dict[int, float] = {}
+        for sign, side in ((1, left), (-1, right)):
+            for v in side:
+                relation[v] = relation.get(v, 0) + sign
+        return relation
+
     def equal(self, left: list[int], right: list[int]) -> None:
         """sum(left) == sum(right)."""
-        relation: dict[int, float] = {}
-        for v in left:
-            relation[v] = relation.get(v, 0) + 1
-        for v in right:
-            relation[v] = relation.get(v, 0) - 1
-        self.equations.append(relation)
+        self.equations.append(self._difference(left, right))
 
     def at_most(self, left: list[int], right: list[int]) -> None:
         """sum(left) <= sum(right)."""
-        relation: dict[int, float] = {}
-        for v in left:
-            relation[v] = relation.get(v, 0) + 1
-        for v in right:
-            relation[v] = relation.get(v, 0) - 1
-        self.inequalities.append(relation)
+        self.inequalities.append(self._difference(left, right))
 
     # -- the attack -----------------------------------------------------------------------------
 

@@ -8,17 +8,26 @@ The rules follow secure research environments and DfE practice (DESIGN.md, "Disc
    a row with a suppressed count (percentages, intervals, shares) is suppressed with it. A row
    of a statistical summary (a test, a model) is withheld when the count it rests on is below
    the threshold.
-2. **Secondary suppression.** A table's additive structure (total rows, categories that add up
-   to the denominator, columns that add up to another, one denominator repeated on several
-   rows) is written as linear equations. Each suppressed cell must stay unknown to anyone
-   holding every published cell: linear programming (HiGHS, via scipy) gives the range the
-   cell could take, which must be at least one wide and, for a primary cell, reach the
-   threshold (so that nobody learns the count is small). While a cell is exposed, the smallest
-   published cell sharing an equation with it is suppressed too, preferring cells that are not
-   totals.
-3. **Rounding** (optional, ``[disclosure] round_to``): published counts are rounded to a
-   multiple, half up; a count that is not zero but rounds to zero is shown as ``k``.
-   Percentages stay computed from the unrounded counts, as the DfE does.
+2. **Secondary suppression, over the whole release.** Every released count is a cell of one
+   :class:`Ledger`, with the relations between cells written as linear equations and
+   inequalities: a table's additive structure (total rows, categories that add up to the
+   denominator, columns that add up to another, a denominator repeated on several rows,
+   cumulative counts) and the relations between tables that their declarations state
+   (:class:`caresurvey.disclosure.Sum`: a transition table's margins and the status tables, the
+   same answers counted in two tables). The unpublished counts the relations imply (a
+   difference, the rest of a denominator) are cells too. Each withheld cell must stay unknown
+   to anyone holding everything released: integer programming (HiGHS, via scipy) gives the
+   range it could take, which must be at least one wide and, for a small cell, at least
+   ``protection`` wide and reaching the threshold (so that nobody learns the count is small).
+   While a cell is exposed, the cheapest released cell sharing a relation with it is withheld
+   too, preferring cells that are not totals (with every copy of it). Tables of study data are
+   protected together; a table computed from released tables adds nothing to learn.
+3. **Rounding** (optional, ``[disclosure] round_to``): released counts are rounded to a
+   multiple, half up; a count that is not zero but rounds to zero is shown as ``k``; shares and
+   their intervals are then shown to whole percentages, as the DfE shows them.
+4. **Statistics** are released as secure research environments release them (SACRO): p-values
+   to two significant figures or "< 0.001", other statistics to two decimal places, diagnostics
+   such as a chi-square test's smallest expected count withheld.
 
 Cells carry the DfE symbols: ``c`` confidential (suppressed), ``k`` rounds to zero, ``z`` not
 applicable, ``x`` not available. Tables of published data (the source documents, DfE
