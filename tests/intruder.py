@@ -337,11 +337,10 @@ def write_relations(intruder: Intruder) -> dict[str, dict[int, float]]:
             if role and "interview_codes" in t and rows_of(t["interview_codes"], role=role):
                 intruder.equal([v("published_comparison", r, "n")],
                                [v("interview_codes", rows_of(t["interview_codes"], role=role)[0], "denominator")])
-            if pc.at[r, "item"] == "Cases" and pc.at[r, "group"] == "Case file analysis" \
-                    and "legal_status_at_sampling" in t:
-                s = t["legal_status_at_sampling"]
-                intruder.equal([v("published_comparison", r, "n")],
-                               [v("legal_status_at_sampling", rows_of(s, la="All LAs")[0], "denominator")])
+            sampled = rows_of(t["legal_status_at_sampling"], la="All LAs") if "legal_status_at_sampling" in t else []
+            if pc.at[r, "item"] == "Cases" and pc.at[r, "group"] == "Case file analysis" and sampled:
+                intruder.equal([v("published_comparison", r, "n")], [v("legal_status_at_sampling", sampled[0],
+                                                                       "denominator")])
     if "coding_agreement" in t:
         for r in range(len(t["coding_agreement"])):
             both = v("coding_agreement", r, "both")
