@@ -51,6 +51,16 @@ def care_periods(episodes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["child_id", "la", "start", "end"])
 
 
+def _twentieth_working_day(start: dt.date, holidays) -> dt.date:
+    """Day by day: the 20th working day counted from the day after ``start`` (reg. 33(1))."""
+    closed = {d.astype(dt.date) for d in holidays}
+    day, counted = start, 0
+    while counted < FIRST_REVIEW_WORKING_DAYS:
+        day += dt.timedelta(days=1)
+        counted += day.weekday() < 5 and day not in closed
+    return day
+
+
 def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, end: dt.date | None = None) -> pd.DataFrame:
     """Loop-by-loop :func:`caresurvey.analysis.reviews.review_timeliness`: same tables, same result."""
     columns = ["la", "review", "due", "on_time", "late", "not_held"]
@@ -65,8 +75,7 @@ def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, end: dt.dat
         start = period.start.date()
         stop = min(period.end.date(), end) if pd.notna(period.end) else end
         held = [d for d in by_child.get((period.child_id, period.la), []) if start <= d <= stop]
-        due = np.busday_offset(np.datetime64(start), FIRST_REVIEW_WORKING_DAYS, roll="forward",
-                               holidays=holidays).astype(dt.date)
+        due = _twentieth_working_day(start, holidays)
         kind, index = "first", 0
         while due <= stop:
             tally = counts.setdefault((period.la, kind), [0, 0, 0, 0])

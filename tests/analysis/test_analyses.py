@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -175,6 +176,35 @@ def test_review_timeliness_by_hand():
     assert table.loc[("LA9", "first"), ["due", "on_time", "late", "not_held"]].tolist() == [2, 1, 1, 0]
     assert table.loc[("LA9", "second"), ["due", "on_time", "late", "not_held"]].tolist() == [1, 0, 0, 1]
     assert add_months(dt.date(2014, 1, 31), 1) == dt.date(2014, 2, 28)  # no 31 February: the month's end
+
+
+@pytest.mark.parametrize(("start", "due"), [
+    # counted by hand on the calendar, England's bank holidays from gov.uk; day 1 is the first working
+    # day after the child became looked after (Care Planning Regulations 2010, reg. 33(1))
+    ("2014-01-08", "2014-02-05"),  # a Wednesday: day 1 Thursday 9 January
+    ("2014-01-04", "2014-01-31"),  # a Saturday: day 1 Monday 6 January, not day 0
+    ("2014-01-05", "2014-01-31"),  # a Sunday: the same
+    ("2014-04-21", "2014-05-20"),  # Easter Monday: day 1 Tuesday 22 April; Monday 5 May a bank holiday
+    ("2014-12-25", "2015-01-26"),  # Christmas Day: Boxing Day and New Year's Day closed; day 1 Monday 29 December
+])
+def test_the_first_review_is_due_on_the_twentieth_working_day_after_the_start(start, due):
+    from caresurvey.analysis.reviews import bank_holidays, first_review_due
+
+    holidays = np.array(bank_holidays(2013, 2015), dtype="datetime64[D]")
+    assert first_review_due(pd.Series(pd.to_datetime([start])), holidays)[0] == np.datetime64(due)
+
+
+def test_a_review_on_the_twenty_first_working_day_after_a_weekend_start_is_late():
+    # Child c starts on Saturday 4 January 2014: due Friday 31 January, so a review on Monday
+    # 3 February (the 21st working day) is late; child d starts on Sunday 5 January and is reviewed
+    # on the 31st, on time.
+    c, d = "c" * 20, "d" * 20
+    episodes = _episodes([(c, "LA9", "2014-01-04", "2014-03-15", "S", "V2", "N1", "U6", "PR1", "E4A", None),
+                          (d, "LA9", "2014-01-05", "2014-03-15", "S", "V2", "N1", "U6", "PR1", "E4A", None)])
+    reviews = pd.DataFrame({"child_id": [c, d], "la": ["LA9", "LA9"],
+                            "review_date": pd.to_datetime(["2014-02-03", "2014-01-31"]), "participation": ["PN1", "PN1"]})
+    table = review_timeliness(episodes, reviews, end=dt.date(2014, 3, 31)).set_index(["la", "review"])
+    assert table.loc[("LA9", "first"), ["due", "on_time", "late", "not_held"]].tolist() == [2, 1, 1, 0]
 
 
 def test_coding_agreement_by_hand():

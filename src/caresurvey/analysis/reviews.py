@@ -21,8 +21,8 @@ from caresurvey.analysis.stats import with_wilson
 from caresurvey.codes import AGE_GROUPS, REVIEW_PARTICIPATION
 
 __all__ = ["review_timeliness", "review_participation", "participation_counts", "care_periods", "distinct_episodes",
-           "bank_holidays", "add_months", "age_group", "data_end", "collection_year_end", "VIEWS_CONVEYED",
-           "AGED_FOUR_AND_OVER", "VIEWS_CONVEYED_CODE"]
+           "bank_holidays", "first_review_due", "add_months", "age_group", "data_end", "collection_year_end",
+           "VIEWS_CONVEYED", "AGED_FOUR_AND_OVER", "VIEWS_CONVEYED_CODE"]
 
 FIRST_REVIEW_WORKING_DAYS = 20
 SECOND_REVIEW_MONTHS = 3
@@ -117,6 +117,19 @@ def _add_months(days: pd.Series, months: np.ndarray) -> pd.Series:
     return pd.Series(target.astype("datetime64[D]") + np.minimum(day, last_day).astype("timedelta64[D]"), index=days.index)
 
 
+def first_review_due(starts: pd.Series, holidays: np.ndarray) -> np.ndarray:
+    """The last day a child's first review may be held: the 20th working day counted from the day
+    after the child became looked after (Care Planning Regulations 2010, reg. 33(1)).
+
+    ``holidays`` are England's bank holidays (:func:`bank_holidays`) as ``datetime64[D]``.
+    """
+    # numpy's working-day arithmetic needs days (pandas holds dates in seconds at least). Rolling
+    # a weekend or bank-holiday start back to the working day before it makes the next working
+    # day day 1; rolling it forward would make that day day 0, one working day too late.
+    return np.busday_offset(starts.to_numpy(dtype="datetime64[D]"), FIRST_REVIEW_WORKING_DAYS, roll="backward",
+                            holidays=holidays)
+
+
 def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, periods: pd.DataFrame | None = None,
                       end: dt.date | None = None) -> pd.DataFrame:
     """Reviews due and held on time, by LA, under regulation 33.
@@ -139,9 +152,9 @@ def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, periods: pd
 
     Notes
     -----
-    A review falls due on the last day allowed: 20 working days (England's bank holidays
-    excluded) after the period of care starts, then 3 months after the previous review, then 6
-    months. A review is due only if the child is still looked after on that day and it is within
+    A review falls due on the last day allowed: the 20th working day counted from the day after
+    the period of care starts (England's bank holidays excluded; :func:`first_review_due`), then
+    3 months after the previous review, then 6 months. A review is due only if the child is still looked after on that day and it is within
     the data; a period that ends first owes nothing. A review held after its due date is late; a
     due date with no review before the period or the data ends is counted as not held. The next
     deadline runs from the review actually held.
@@ -156,9 +169,7 @@ def review_timeliness(episodes: pd.DataFrame, reviews: pd.DataFrame, periods: pd
     periods["stop"] = np.minimum(periods["end"].to_numpy(dtype="datetime64[D]"), end_of_data)
     periods.loc[periods["end"].isna(), "stop"] = end_of_data
     holidays = np.array(bank_holidays(periods["start"].min().year, end.year), dtype="datetime64[D]")
-    # pandas holds dates at a unit of seconds at least; numpy's working-day arithmetic needs days
-    periods["first_due"] = np.busday_offset(periods["start"].to_numpy(dtype="datetime64[D]"),
-                                            FIRST_REVIEW_WORKING_DAYS, roll="forward", holidays=holidays)
+    periods["first_due"] = first_review_due(periods["start"], holidays)
 
     # The reviews held in each period, numbered 1, 2, ... in date order, then one more row per
     # period for the review that would be due after the last one held.

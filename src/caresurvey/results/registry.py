@@ -391,8 +391,8 @@ REGISTRY: tuple[OutputTable, ...] = (
               proportions=("percent",), intervals=("ci_low", "ci_high")),
         Text("Reviews held on time (regulation 33)",
              "Were looked-after children's reviews held within the times the Care Planning Regulations allow?",
-             "Each review's due date from the episodes: 20 working days after the period of care starts (England's "
-             "bank holidays excluded), then 3 months, then every 6 months from the review actually held; a due "
+             "Each review's due date from the episodes: the 20th working day counted from the day after the period "
+             "of care starts (England's bank holidays excluded), then 3 months, then every 6 months from the review actually held; a due "
              "review with none held before the period or the data ends is 'not held'. " + _WILSON,
              "A review held early for a reason the return does not record looks on time; reviews missing from the "
              "return look not held.",
