@@ -355,12 +355,14 @@ def _run_compare_published(args: argparse.Namespace) -> int:
     # the local table is someone's own sample, which nothing here can know to be invented: its counts
     # and statistics are released under the study's policy (the defaults without a configuration)
     config_path = Path(args.config)
-    policy = DisclosurePolicy.from_config(load_config(config_path)) if config_path.is_file() else DisclosurePolicy()
+    if config_path.is_file():
+        policy, source = DisclosurePolicy.from_config(load_config(config_path)), str(config_path)
+    else:
+        policy, source = DisclosurePolicy(), "the defaults, no configuration found"
     policy = dataclasses.replace(policy, synthetic=False)
     released = policy.control("comparison", comparison, COMPARISON_ROLES)
     out = Path(args.out)
     write_frame_csv(out / "comparison.csv", released.display())
-    source = f"{config_path}" if config_path.is_file() else "the defaults, no configuration found"
     print(f"{len(compared)} cell(s) compared with {table.id} -> {out}/comparison.csv; "
           f"{len(robust)} reach the same conclusion at p < 0.05 whatever the published counts; "
           f"{len(released.suppressions)} cell(s) withheld under the disclosure policy ({source}: "

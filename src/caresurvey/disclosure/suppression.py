@@ -134,8 +134,8 @@ class Ledger:
     tables (:class:`caresurvey.disclosure.Sum` across tables) are kept here as equations and
     inequalities over the cells, and the unpublished counts they imply (differences, the rest
     of a denominator) as cells of their own. Tables are added in the order they are controlled;
-    a table's secondary suppression is chosen among its own cells, so a table already released
-    (and perhaps already used by another) never changes.
+    secondary suppression is chosen among the cells of the tables being controlled, so a table
+    already released (and perhaps already used by another) never changes.
     """
 
     def __init__(self) -> None:
@@ -170,12 +170,21 @@ class Ledger:
         self.implied.add(len(self.values) - 1)
         return len(self.values) - 1
 
+    def residual(self, relation: dict[int, float]) -> float | None:
+        """The relation's sum over the cells' true values: 0 (to rounding) where it holds as an
+        equation; None where a cell's value is not known (withheld upstream)."""
+        values = [self.values[c] for c in relation]
+        if any(pd.isna(v) for v in values):
+            return None
+        residual = sum(k * v for k, v in zip(relation.values(), values))
+        return 0.0 if abs(residual) <= 1e-6 * max(1.0, *(abs(v) for v in values)) else residual
+
     def equation(self, equation: dict[int, float], what: str, table: str) -> None:
-        if all(pd.notna(self.values[c]) for c in equation):
-            residual = sum(k * self.values[c] for c, k in equation.items())
-            if abs(residual) > 1e-6 * max(1.0, *(abs(self.values[c]) for c in equation)):
-                raise ValueError(f"disclosure control of {table}: the {what} does not hold in the table "
-                                 f"(off by {residual:g}); its protection spec is wrong")
+        """An equation the table's declaration says holds: an error if it does not."""
+        residual = self.residual(equation)
+        if residual:
+            raise ValueError(f"disclosure control of {table}: the {what} does not hold in the table "
+                             f"(off by {residual:g}); its protection spec is wrong")
         self.relate(equation)
 
     def relate(self, relation: dict[int, float], equation: bool = True) -> None:
@@ -498,12 +507,8 @@ class _Relations:
         denominator of fewer): kept as an equation where it holds; where the parts fall short of
         the total, as that inequality (``at_most``); otherwise it tells a reader nothing and is
         left out."""
-        values = [self.ledger.values[c] for c in equation]
-        if any(pd.isna(v) for v in values):
-            self.ledger.relate(equation)
-            return
-        residual = sum(k * v for k, v in zip(equation.values(), values))
-        if abs(residual) <= 1e-6 * max(1.0, *(abs(v) for v in values)):
+        residual = self.ledger.residual(equation)
+        if not residual:  # holds, or cannot be checked
             self.ledger.relate(equation)
         elif at_most and residual < 0:
             self.ledger.relate(equation, equation=False)
@@ -576,7 +581,8 @@ def _place(ledger: Ledger, name: str, frame: pd.DataFrame, spec: Roles, threshol
     few, and (``withhold_small``) small counts, with their relations (primary suppression)."""
     frame = frame.reset_index(drop=True)
     before = len(ledger.values)
-    placed = ledger.add(name, frame, spec if withhold_small else Roles(counts=spec.counts, denominator=spec.denominator))
+    # without primary suppression its relations play no part: only its count cells are placed
+    placed = ledger.add(name, frame, spec if withhold_small else Roles(counts=spec.count_columns))
     symbols = pd.DataFrame("", index=frame.index, columns=frame.columns)
     suppressions: list[Suppression] = []
     sizes = [c for c in spec.sizes if c in frame.columns]

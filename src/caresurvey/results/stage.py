@@ -269,27 +269,29 @@ def _run(declarations: list[OutputTable], inputs: _Inputs, seed: int, rounding: 
     """
     by_id = {d.id: d for d in declarations}
     tables: dict[str, Protected] = {}
-    order = dependency_order(declarations)
-    first = [d for d in order if together is not None and reads_study_data(d) and not _needs(d, by_id)]
-    computed: list[tuple[OutputTable, pd.DataFrame]] = []
-    for declaration in [*first, *(d for d in order if d not in first)]:
-        if declaration.study and inputs.study is None:
-            continue
-        if not _needs(declaration, by_id) <= set(tables):
-            continue
+
+    def computed(declaration: OutputTable) -> pd.DataFrame | None:
+        """The declaration's table, or None where its data or the tables it takes are missing."""
+        if (declaration.study and inputs.study is None) or not _needs(declaration, by_id) <= set(tables):
+            return None
         started = time.perf_counter()
         arguments = {param: inputs.get(name, tables, by_id) for param, name in declaration.inputs.items()}
         settings = {"seed": stream_seed(seed, declaration.id), "rounding": rounding}
         arguments |= {name: settings[name] for name in declaration.settings}
         frame = declaration.compute(**arguments)
-        if declaration in first:
-            computed.append((declaration, frame))
-            if len(computed) == len([d for d in first if not (d.study and inputs.study is None)]):
-                tables |= together(computed)
-        else:
-            tables[declaration.id] = control(declaration, frame)
         if timings is not None:
             timings[declaration.id] = time.perf_counter() - started
+        return frame
+
+    order = dependency_order(declarations)
+    first = [d for d in order if together is not None and reads_study_data(d) and not _needs(d, by_id)]
+    frames = [(d, frame) for d in first if (frame := computed(d)) is not None]
+    if frames:
+        tables |= together(frames)
+    for declaration in (d for d in order if d not in first):
+        frame = computed(declaration)
+        if frame is not None:
+            tables[declaration.id] = control(declaration, frame)
     return tables
 
 
